@@ -1,0 +1,3 @@
+module offhunt
+
+go 1.26
