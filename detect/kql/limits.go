@@ -1,17 +1,12 @@
 package kql
 
-// Limits on what a query may ask for. Logs and queries are hostile input:
+// Limits on what a running query may hold. Logs and queries are hostile input:
 // each limit is a named constant with its own clear error, never a crash.
 const (
-	// MaxQueryLength is the longest query text accepted, in bytes.
-	MaxQueryLength = 1 << 20
-	// MaxNestingDepth bounds parentheses, pipes and calls nested in one
-	// another, so a deeply nested query cannot exhaust the stack.
-	MaxNestingDepth = 200
 	// MaxHeldRows bounds the rows that sort, summarize groups, join, top,
 	// distinct and materialised results may hold in memory at once.
 	MaxHeldRows = 5_000_000
-	// MaxDynamicDepth bounds the nesting of dynamic values (parse_json, literals).
+	// MaxDynamicDepth bounds the nesting of dynamic values made at run time (parse_json).
 	MaxDynamicDepth = 100
 	// MaxRegexLength bounds the text of a regular expression.
 	MaxRegexLength = 32 << 10

@@ -1,4 +1,4 @@
-package kql
+package syntax
 
 import (
 	"fmt"
@@ -82,28 +82,28 @@ func LineCol(src string, pos int) (line, col int) {
 	return line, col
 }
 
-// errorf makes an Error at pos in src.
-func errorf(src string, pos int, format string, args ...any) *Error {
+// Errorf makes an Error at pos in src.
+func Errorf(src string, pos int, format string, args ...any) *Error {
 	line, col := LineCol(src, pos)
 	return &Error{Src: src, Pos: pos, Line: line, Col: col, Msg: fmt.Sprintf(format, args...)}
 }
 
-// withHint sets the hint and returns e.
-func (e *Error) withHint(format string, args ...any) *Error {
+// WithHint sets the hint and returns e.
+func (e *Error) WithHint(format string, args ...any) *Error {
 	e.Hint = fmt.Sprintf(format, args...)
 	return e
 }
 
-// notSupported reports a Kusto construct offhunt does not run yet. The
+// NotSupported reports a Kusto construct offhunt does not run yet. The
 // words "not supported" are part of the contract: the page, the CLI and the
 // tests look for them.
-func notSupported(src string, pos int, what string) *Error {
-	return errorf(src, pos, "%s is not supported yet", what)
+func NotSupported(src string, pos int, what string) *Error {
+	return Errorf(src, pos, "%s is not supported yet", what)
 }
 
-// closest returns the candidate nearest to name by edit distance (case
+// Closest returns the candidate nearest to name by edit distance (case
 // folded), if it is near enough to be a plausible typo.
-func closest(name string, candidates []string) string {
+func Closest(name string, candidates []string) string {
 	best, bestD := "", 1<<30
 	ln := strings.ToLower(name)
 	for _, c := range candidates {

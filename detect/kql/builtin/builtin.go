@@ -1,4 +1,7 @@
-package kql
+// Package builtin declares KQL's scalar and aggregation functions as data:
+// name, arity, signature, result type and implementation. The binder, the
+// evaluator and the documentation all read these tables.
+package builtin
 
 import (
 	"slices"
@@ -46,28 +49,28 @@ type CallContext struct {
 
 var builtins = map[string]*Builtin{}
 
-// registerBuiltins adds declarations to the table. Each fn_*.go file calls
+// register adds declarations to the table. Each fn_*.go file calls
 // it from an init function with its own group of functions.
-func registerBuiltins(list ...*Builtin) {
+func register(list ...*Builtin) {
 	for _, b := range list {
 		for _, name := range append([]string{b.Name}, b.Aliases...) {
 			if _, dup := builtins[name]; dup {
-				panic("kql: builtin declared twice: " + name)
+				panic("builtin: builtin declared twice: " + name)
 			}
 			builtins[name] = b
 		}
 	}
 }
 
-// LookupBuiltin returns the scalar function with that name.
-func LookupBuiltin(name string) (*Builtin, bool) {
+// Lookup returns the scalar function with that name.
+func Lookup(name string) (*Builtin, bool) {
 	b, ok := builtins[name]
 	return b, ok
 }
 
-// Builtins returns every scalar function once (not its aliases), for
+// All returns every scalar function once (not its aliases), for
 // documentation and for "did you mean" hints.
-func Builtins() []*Builtin {
+func All() []*Builtin {
 	seen := map[*Builtin]bool{}
 	var out []*Builtin
 	for _, b := range builtins {
@@ -113,7 +116,7 @@ func registerAggregates(list ...*Aggregate) {
 	for _, a := range list {
 		for _, name := range append([]string{a.Name}, a.Aliases...) {
 			if _, dup := aggregates[name]; dup {
-				panic("kql: aggregate declared twice: " + name)
+				panic("builtin: aggregate declared twice: " + name)
 			}
 			aggregates[name] = a
 		}
@@ -126,8 +129,8 @@ func LookupAggregate(name string) (*Aggregate, bool) {
 	return a, ok
 }
 
-// Aggregates returns every aggregation function once, sorted by name.
-func Aggregates() []*Aggregate {
+// AllAggregates returns every aggregation function once, sorted by name.
+func AllAggregates() []*Aggregate {
 	seen := map[*Aggregate]bool{}
 	var out []*Aggregate
 	for _, a := range aggregates {

@@ -1,0 +1,54 @@
+package kql
+
+import (
+	"context"
+
+	"offhunt/detect/data"
+)
+
+// Env is what a query is compiled against: the tables it may read, the
+// query's now, and how externaldata finds its files.
+type Env struct {
+	// Tables are the inputs. A query names one by Source.Name(); Aliases
+	// adds further names for the same source (a file stem, `['export (3)']`).
+	Tables  []data.Source
+	Aliases map[string]data.Source
+	// Now is the query's now() in datetime ticks; ago() counts from it.
+	Now int64
+	// ExternalData resolves `externaldata(...) ["url"]`: offhunt never
+	// fetches, so it is given the URL and the declared columns and answers
+	// with a source the user supplied, or an error naming the file to drop.
+	ExternalData func(url string, cols []data.Column, format string) (data.Source, error)
+}
+
+// Result is one tabular statement's result.
+type Result struct {
+	Table *data.Table
+	// Render is the chart kind of a trailing `render` operator, if any: a
+	// hint for the page.
+	Render string
+}
+
+// Program is a compiled query: binding, type checking and planning are
+// done, so running it only evaluates rows.
+type Program struct {
+	src   string
+	env   *Env
+	stmts []*plan
+}
+
+// Source returns the query text the program was compiled from.
+func (p *Program) Source() string { return p.src }
+
+// Run evaluates every tabular statement and returns their results in order.
+func (p *Program) Run(ctx context.Context) ([]*Result, error) {
+	out := make([]*Result, 0, len(p.stmts))
+	for _, st := range p.stmts {
+		r, err := st.run(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
