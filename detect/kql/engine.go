@@ -18,7 +18,8 @@ type Env struct {
 	// ExternalData resolves `externaldata(...) ["url"]`: offhunt never
 	// fetches, so it is given the URL and the declared columns and answers
 	// with a source the user supplied, or an error naming the file to drop.
-	ExternalData func(url string, cols []data.Column, format string) (data.Source, error)
+	// with holds the query's `with (format="csv", ignoreFirstRecord=true)`.
+	ExternalData func(url string, cols []data.Column, with map[string]string) (data.Source, error)
 }
 
 // Result is one tabular statement's result.
@@ -51,4 +52,10 @@ func (p *Program) Run(ctx context.Context) ([]*Result, error) {
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// Compile parses, binds and plans a query against env. Errors are
+// *syntax.Error values with positions (line:col) into src.
+func Compile(src string, env *Env) (*Program, error) {
+	return compile(src, env)
 }

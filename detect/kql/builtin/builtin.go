@@ -26,7 +26,14 @@ type Builtin struct {
 	// Return means the result type is Fixed. It returns an error message
 	// (without position) when the arguments do not fit.
 	Return func(args []data.Type) (data.Type, string)
-	Fixed  data.Type
+	// ReturnConst, when set, refines Return for a binder that knows the
+	// values of constant arguments: consts[i] is argument i's value, or
+	// nil when that argument is not a constant. extract() needs it: its
+	// result type is named by its fourth argument, typeof(T), which the
+	// binder passes as the constant string "T". A binder that ignores it
+	// gets Return's answer (data.Unknown for a typed extract).
+	ReturnConst func(args []data.Type, consts []*data.Value) (data.Type, string)
+	Fixed       data.Type
 	// Eval computes the result from evaluated arguments. It must not keep
 	// args, must not panic on any input (a wrong type gives null), and
 	// treats string arguments as arbitrary bytes (they may be invalid UTF-8).

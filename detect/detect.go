@@ -1,0 +1,46 @@
+// Package detect is offhunt's facade: it takes inputs (exports of process
+// events) and options, and runs queries and detection rules over them. The
+// CLI, the browser adapter and the Worker are thin layers over this package;
+// it does no I/O of its own beyond reading the inputs it is handed, so it
+// compiles for js/wasm unchanged.
+package detect
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"offhunt/detect/kql"
+)
+
+// Version is the engine version reported in results.
+const Version = "0.1.0"
+
+// Input is one export to read. Open may be called more than once (a query
+// may scan a table twice); for a stream that cannot be reopened the caller
+// buffers it (the CLI does so for standard input).
+type Input struct {
+	Name string
+	Open func() (io.ReadCloser, error)
+}
+
+// Options are the caller's choices for one run.
+type Options struct {
+	// Now is "" (the wall clock), "latest" (the newest event time among the
+	// inputs) or an RFC 3339 time.
+	Now string
+	// Clock gives the wall clock; nil means time.Now. Tests fix it.
+	Clock func() time.Time
+}
+
+// QueryResult is what Query returns: the resolved now and one result per
+// tabular statement.
+type QueryResult struct {
+	Now     time.Time
+	Results []*kql.Result
+}
+
+// Query runs a KQL query over the inputs.
+func Query(ctx context.Context, query string, inputs []Input, opts Options) (*QueryResult, error) {
+	return runQuery(ctx, query, inputs, opts)
+}

@@ -1,0 +1,288 @@
+package kql
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"offhunt/detect/data"
+)
+
+// A plan is a tree of nodes compiled once from a tabular expression. Rows
+// are pushed from the sources through streaming nodes (where, extend,
+// project ...) one at a time; only the nodes that need the whole table
+// (sort, summarize, join, top, distinct) hold rows.
+type node interface {
+	columns() []data.Column
+	// run pushes every output row to emit. The row passed to emit is only
+	// valid during the call; a consumer that keeps it must clone it.
+	run(rs *runState, emit func(data.Row) error) error
+}
+
+// runState is shared by every node and expression of one Run.
+type runState struct {
+	ctx  context.Context
+	now  int64
+	memo map[any]any // materialize() results and toscalar() values, by node
+	err  error       // the first error raised inside an expression
+}
+
+func newRunState(ctx context.Context, now int64) *runState {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	return &runState{ctx: ctx, now: now, memo: map[any]any{}}
+}
+
+// fail records an error raised where an expression cannot return one
+// (a toscalar() subquery); the statement fails with it when it ends.
+func (rs *runState) fail(err error) {
+	if rs.err == nil {
+		rs.err = err
+	}
+}
+
+// errStop is returned by an emit function to stop a scan early (take has
+// all it needs). It is not an error to the caller.
+var errStop = errors.New("stop")
+
+// plan is one tabular statement, ready to run.
+type plan struct {
+	root   node
+	render string
+	now    int64
+}
+
+func (p *plan) run(ctx context.Context) (*Result, error) {
+	rs := newRunState(ctx, p.now)
+	t, err := collect(rs, p.root)
+	if err == nil {
+		err = rs.err
+	}
+	if err != nil {
+		return nil, err
+	}
+	t.Name = "PrimaryResult"
+	return &Result{Table: t, Render: p.render}, nil
+}
+
+// collect runs a node and materialises its output.
+func collect(rs *runState, n node) (*data.Table, error) {
+	t := &data.Table{Columns: n.columns()}
+	err := n.run(rs, func(r data.Row) error {
+		if len(t.Rows) >= MaxHeldRows {
+			return fmt.Errorf("the result holds more than %d rows; narrow the query (where, take, summarize)", MaxHeldRows)
+		}
+		t.Rows = append(t.Rows, r.Clone())
+		return nil
+	})
+	if err != nil && err != errStop {
+		return nil, err
+	}
+	return t, nil
+}
+
+// heldRowsError is the error of an operator that would hold too many rows.
+func heldRowsError(op string) error {
+	return fmt.Errorf("%s would hold more than %d rows in memory; filter or summarize first", op, MaxHeldRows)
+}
+
+// scanNode reads a source table.
+type scanNode struct {
+	src  data.Source
+	cols []data.Column
+	need []bool // columns the query reads; nil: all
+}
+
+func (n *scanNode) columns() []data.Column { return n.cols }
+
+func (n *scanNode) run(rs *runState, emit func(data.Row) error) error {
+	err := n.src.Scan(rs.ctx, n.need, emit)
+	if err == errStop {
+		return nil
+	}
+	return err
+}
+
+// tableNode serves a materialised table (datatable, print, results).
+type tableNode struct {
+	t *data.Table
+}
+
+func (n *tableNode) columns() []data.Column { return n.t.Columns }
+
+func (n *tableNode) run(rs *runState, emit func(data.Row) error) error {
+	for i, r := range n.t.Rows {
+		if i&1023 == 0 {
+			if err := rs.ctx.Err(); err != nil {
+				return err
+			}
+		}
+		if err := emit(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// lazyTableNode computes its table on first use within a run (print of
+// row-independent expressions that need the run state, materialize()).
+type lazyTableNode struct {
+	cols  []data.Column
+	build func(rs *runState) (*data.Table, error)
+}
+
+func (n *lazyTableNode) columns() []data.Column { return n.cols }
+
+func (n *lazyTableNode) run(rs *runState, emit func(data.Row) error) error {
+	t, ok := rs.memo[n].(*data.Table)
+	if !ok {
+		var err error
+		t, err = n.build(rs)
+		if err != nil {
+			return err
+		}
+		rs.memo[n] = t
+	}
+	return (&tableNode{t: t}).run(rs, emit)
+}
+
+// filterNode is where.
+type filterNode struct {
+	in   node
+	pred predFn
+}
+
+func (n *filterNode) columns() []data.Column { return n.in.columns() }
+
+func (n *filterNode) run(rs *runState, emit func(data.Row) error) error {
+	rc := &rowCtx{run: rs}
+	return n.in.run(rs, func(r data.Row) error {
+		rc.row = r
+		if n.pred(rc) {
+			return emit(r)
+		}
+		return nil
+	})
+}
+
+// projectNode computes a new row from each input row: project, extend,
+// project-away, project-rename, project-reorder and friends all compile to
+// one of these.
+type projectNode struct {
+	in    node
+	cols  []data.Column
+	exprs []evalFn
+}
+
+func (n *projectNode) columns() []data.Column { return n.cols }
+
+func (n *projectNode) run(rs *runState, emit func(data.Row) error) error {
+	rc := &rowCtx{run: rs}
+	out := make(data.Row, len(n.exprs))
+	return n.in.run(rs, func(r data.Row) error {
+		rc.row = r
+		for i, e := range n.exprs {
+			out[i] = e(rc)
+		}
+		return emit(out)
+	})
+}
+
+// takeNode is take / limit.
+type takeNode struct {
+	in node
+	n  int64
+}
+
+func (n *takeNode) columns() []data.Column { return n.in.columns() }
+
+func (n *takeNode) run(rs *runState, emit func(data.Row) error) error {
+	if n.n <= 0 {
+		return nil
+	}
+	var seen int64
+	err := n.in.run(rs, func(r data.Row) error {
+		if err := emit(r); err != nil {
+			return err
+		}
+		seen++
+		if seen >= n.n {
+			return errStop
+		}
+		return nil
+	})
+	if err == errStop {
+		return nil
+	}
+	return err
+}
+
+// countNode is the count operator.
+type countNode struct{ in node }
+
+func (n *countNode) columns() []data.Column {
+	return []data.Column{{Name: "Count", Type: data.Long}}
+}
+
+func (n *countNode) run(rs *runState, emit func(data.Row) error) error {
+	var c int64
+	if err := n.in.run(rs, func(data.Row) error { c++; return nil }); err != nil {
+		return err
+	}
+	return emit(data.Row{data.NewLong(c)})
+}
+
+// rangeNode is the range operator.
+type rangeNode struct {
+	col            data.Column
+	from, to, step *cexpr
+}
+
+func (n *rangeNode) columns() []data.Column { return []data.Column{n.col} }
+
+func (n *rangeNode) run(rs *runState, emit func(data.Row) error) error {
+	rc := &rowCtx{run: rs}
+	from, to, step := n.from.eval(rc), n.to.eval(rc), n.step.eval(rc)
+	if from.IsNull() || to.IsNull() || step.IsNull() {
+		return nil
+	}
+	row := make(data.Row, 1)
+	cur := from
+	for i := 0; ; i++ {
+		if i >= MaxRangeRows {
+			return fmt.Errorf("range would produce more than %d rows", MaxRangeRows)
+		}
+		c, ok := compareValues(cur, to)
+		if !ok {
+			return nil
+		}
+		stepSign, _ := compareValues(step, zeroLike(step))
+		if (stepSign > 0 && c > 0) || (stepSign < 0 && c < 0) || stepSign == 0 && i > 0 {
+			return nil
+		}
+		row[0] = convertTo(cur, n.col.Type)
+		if err := emit(row); err != nil {
+			return err
+		}
+		cur = arith('+', cur, step)
+		if cur.IsNull() {
+			return nil
+		}
+		if i&1023 == 0 {
+			if err := rs.ctx.Err(); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+func zeroLike(v data.Value) data.Value {
+	switch v.K {
+	case data.KReal, data.KDecimal:
+		return data.NewReal(0)
+	case data.KTimeSpan:
+		return data.NewTimeSpan(0)
+	}
+	return data.NewLong(0)
+}

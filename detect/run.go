@@ -1,0 +1,185 @@
+package detect
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"offhunt/detect/data"
+	"offhunt/detect/kql"
+	"offhunt/detect/logs"
+)
+
+// InternalError is what the facade returns when the core panicked: the
+// caller (page, Worker, CLI) shows it instead of crashing, and the stack is
+// kept for a bug report without echoing any input data.
+type InternalError struct {
+	Value any
+	Stack string
+}
+
+func (e *InternalError) Error() string {
+	return fmt.Sprintf("internal error (please report it): %v", e.Value)
+}
+
+func recoverInto(err *error) {
+	if r := recover(); r != nil {
+		*err = &InternalError{Value: r, Stack: string(debug.Stack())}
+	}
+}
+
+func runQuery(ctx context.Context, query string, inputs []Input, opts Options) (res *QueryResult, err error) {
+	defer recoverInto(&err)
+	env, err := buildEnv(inputs)
+	if err != nil {
+		return nil, err
+	}
+	now, err := resolveNow(ctx, opts, env)
+	if err != nil {
+		return nil, err
+	}
+	env.Now = data.TimeToTicks(now)
+	prog, err := kql.Compile(query, env)
+	if err != nil {
+		return nil, err
+	}
+	results, err := prog.Run(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &QueryResult{Now: now, Results: results}, nil
+}
+
+// buildEnv opens every input, names its table by its schema, and unions
+// inputs of the same table. Each input is also reachable by its file stem.
+func buildEnv(inputs []Input) (*kql.Env, error) {
+	env := &kql.Env{Aliases: map[string]data.Source{}}
+	byTable := map[string][]data.Source{}
+	var order []string
+	for _, in := range inputs {
+		src, err := logs.NewSource(in.Name, in.Open)
+		if err != nil {
+			return nil, err
+		}
+		if _, ok := byTable[src.Name()]; !ok {
+			order = append(order, src.Name())
+		}
+		byTable[src.Name()] = append(byTable[src.Name()], src)
+		stem := logs.Stem(in.Name)
+		if stem != src.Name() {
+			env.Aliases[stem] = src
+		}
+	}
+	for _, name := range order {
+		srcs := byTable[name]
+		if len(srcs) == 1 {
+			env.Tables = append(env.Tables, srcs[0])
+			continue
+		}
+		env.Tables = append(env.Tables, data.UnionSources(name, srcs))
+	}
+	env.ExternalData = externalDataFrom(inputs)
+	return env, nil
+}
+
+// externalDataFrom resolves externaldata URLs to inputs the user supplied:
+// the input whose file name is the URL's last path segment.
+func externalDataFrom(inputs []Input) func(url string, cols []data.Column, with map[string]string) (data.Source, error) {
+	return func(url string, cols []data.Column, with map[string]string) (data.Source, error) {
+		format := with["format"]
+		ignoreFirst := strings.EqualFold(with["ignoreFirstRecord"], "true")
+		seg := url
+		if i := strings.IndexAny(seg, "?#"); i >= 0 {
+			seg = seg[:i]
+		}
+		seg = seg[strings.LastIndex(seg, "/")+1:]
+		for _, in := range inputs {
+			base := in.Name[strings.LastIndexAny(in.Name, `/\`)+1:]
+			if strings.EqualFold(base, seg) {
+				return externalTable(in, cols, format, ignoreFirst)
+			}
+		}
+		return nil, fmt.Errorf("externaldata would download %s; offhunt never fetches: download %s and add it beside the export", url, seg)
+	}
+}
+
+// resolveNow turns the caller's choice into the query's now.
+func resolveNow(ctx context.Context, opts Options, env *kql.Env) (time.Time, error) {
+	clock := opts.Clock
+	if clock == nil {
+		clock = time.Now
+	}
+	switch opts.Now {
+	case "":
+		return clock().UTC(), nil
+	case "latest":
+		latest, ok, err := latestEvent(ctx, env.Tables)
+		if err != nil {
+			return time.Time{}, err
+		}
+		if !ok {
+			return time.Time{}, fmt.Errorf("--now latest: the inputs hold no event time (no Timestamp or TimeGenerated column with values)")
+		}
+		return data.TicksToTime(latest), nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, opts.Now)
+	if err != nil {
+		if ticks, ok := data.ParseDateTime(opts.Now); ok {
+			return data.TicksToTime(ticks), nil
+		}
+		return time.Time{}, fmt.Errorf("now %q is not an RFC 3339 time (2025-09-07T12:00:00Z) or 'latest'", opts.Now)
+	}
+	return t.UTC(), nil
+}
+
+// TimeRange is the earliest and latest event time of some inputs.
+type TimeRange struct {
+	First, Last int64
+	OK          bool
+}
+
+// latestEvent scans the inputs' event-time columns for the newest value.
+func latestEvent(ctx context.Context, tables []data.Source) (int64, bool, error) {
+	r, err := eventTimeRange(ctx, tables)
+	return r.Last, r.OK, err
+}
+
+// eventTimeRange reads only the event-time column of each input.
+func eventTimeRange(ctx context.Context, tables []data.Source) (TimeRange, error) {
+	var r TimeRange
+	for _, t := range tables {
+		cols := t.Columns()
+		idx := -1
+		for _, name := range []string{"Timestamp", "TimeGenerated"} {
+			if i := data.ColumnIndex(cols, name); i >= 0 && cols[i].Type == data.DateTime {
+				idx = i
+				break
+			}
+		}
+		if idx < 0 {
+			continue
+		}
+		need := make([]bool, len(cols))
+		need[idx] = true
+		err := t.Scan(ctx, need, func(row data.Row) error {
+			v := row[idx]
+			if v.K != data.KDateTime {
+				return nil
+			}
+			if !r.OK || v.I < r.First {
+				r.First = v.I
+			}
+			if !r.OK || v.I > r.Last {
+				r.Last = v.I
+			}
+			r.OK = true
+			return nil
+		})
+		if err != nil {
+			return r, err
+		}
+	}
+	return r, nil
+}
