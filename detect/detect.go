@@ -38,6 +38,9 @@ type Options struct {
 type QueryResult struct {
 	Now     time.Time
 	Results []*kql.Result
+	// TimeNotice is set when a result is empty because a time filter
+	// removed every row; it names now and the inputs' time range.
+	TimeNotice string
 }
 
 // Query runs a KQL query over the inputs.

@@ -49,7 +49,28 @@ func runQuery(ctx context.Context, query string, inputs []Input, opts Options) (
 	if err != nil {
 		return nil, err
 	}
-	return &QueryResult{Now: now, Results: results}, nil
+	res = &QueryResult{Now: now, Results: results}
+	for _, r := range results {
+		if r.TimeFilterRemovedAll {
+			tr, err := eventTimeRange(ctx, env.Tables)
+			if err != nil {
+				return nil, err
+			}
+			res.TimeNotice = timeNotice(now, tr)
+			break
+		}
+	}
+	return res, nil
+}
+
+// timeNotice explains an empty result that a time filter caused.
+func timeNotice(now time.Time, tr TimeRange) string {
+	msg := fmt.Sprintf("a time filter (ago/now) removed every row: now is %s", now.Format(time.RFC3339))
+	if tr.OK {
+		msg += fmt.Sprintf(", and the inputs' events run from %s to %s",
+			data.FormatDateTime(tr.First), data.FormatDateTime(tr.Last))
+	}
+	return msg
 }
 
 // buildEnv opens every input, names its table by its schema, and unions

@@ -2,6 +2,7 @@ package kql
 
 import (
 	"context"
+	"fmt"
 
 	"offhunt/detect/data"
 )
@@ -28,6 +29,11 @@ type Result struct {
 	// Render is the chart kind of a trailing `render` operator, if any: a
 	// hint for the page.
 	Render string
+	// TimeFilterRemovedAll is set when the result is empty because a
+	// where using ago() or now() removed every row: the caller should say
+	// so and show the inputs' time range, since an old export and a
+	// recent now give an empty answer that only looks clean.
+	TimeFilterRemovedAll bool
 }
 
 // Program is a compiled query: binding, type checking and planning are
@@ -41,8 +47,15 @@ type Program struct {
 // Source returns the query text the program was compiled from.
 func (p *Program) Source() string { return p.src }
 
-// Run evaluates every tabular statement and returns their results in order.
-func (p *Program) Run(ctx context.Context) ([]*Result, error) {
+// Run evaluates every tabular statement and returns their results in
+// order. A panic inside the engine becomes an error: hostile input must
+// never take down the page or the Worker.
+func (p *Program) Run(ctx context.Context) (results []*Result, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			results, err = nil, fmt.Errorf("internal error while running the query: %v", r)
+		}
+	}()
 	out := make([]*Result, 0, len(p.stmts))
 	for _, st := range p.stmts {
 		r, err := st.run(ctx)

@@ -93,7 +93,19 @@ func (c *compiler) where(in node, o *syntax.WhereOp) (node, error) {
 		}
 		return nil, err
 	}
-	return &filterNode{in: in, pred: e.asPred()}, nil
+	return &filterNode{in: in, pred: e.asPred(), timeFilter: usesNow(o.Pred)}, nil
+}
+
+// usesNow reports whether an expression calls ago() or now().
+func usesNow(e syntax.Expr) bool {
+	found := false
+	syntax.Walk(e, func(n syntax.Node) bool {
+		if call, ok := n.(*syntax.Call); ok && (call.Name == "ago" || call.Name == "now") {
+			found = true
+		}
+		return !found
+	})
+	return found
 }
 
 // countArg compiles the constant row count of take/top.

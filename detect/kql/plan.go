@@ -25,6 +25,9 @@ type runState struct {
 	now  int64
 	memo map[any]any // materialize() results and toscalar() values, by node
 	err  error       // the first error raised inside an expression
+	// timeFilteredAll is set when a where using ago() or now() dropped
+	// every row it saw.
+	timeFilteredAll bool
 }
 
 func newRunState(ctx context.Context, now int64) *runState {
@@ -63,7 +66,7 @@ func (p *plan) run(ctx context.Context) (*Result, error) {
 		return nil, err
 	}
 	t.Name = "PrimaryResult"
-	return &Result{Table: t, Render: p.render}, nil
+	return &Result{Table: t, Render: p.render, TimeFilterRemovedAll: len(t.Rows) == 0 && rs.timeFilteredAll}, nil
 }
 
 // collect runs a node and materialises its output.
@@ -151,19 +154,30 @@ func (n *lazyTableNode) run(rs *runState, emit func(data.Row) error) error {
 type filterNode struct {
 	in   node
 	pred predFn
+	// timeFilter marks a where whose predicate uses ago() or now(): when
+	// it drops every row it sees, the result says so, since exports are
+	// often read long after they were taken.
+	timeFilter bool
 }
 
 func (n *filterNode) columns() []data.Column { return n.in.columns() }
 
 func (n *filterNode) run(rs *runState, emit func(data.Row) error) error {
 	rc := &rowCtx{run: rs}
-	return n.in.run(rs, func(r data.Row) error {
+	var seen, kept int64
+	err := n.in.run(rs, func(r data.Row) error {
 		rc.row = r
+		seen++
 		if n.pred(rc) {
+			kept++
 			return emit(r)
 		}
 		return nil
 	})
+	if n.timeFilter && seen > 0 && kept == 0 {
+		rs.timeFilteredAll = true
+	}
+	return err
 }
 
 // projectNode computes a new row from each input row: project, extend,

@@ -52,13 +52,13 @@ type CSVSource struct {
 // The table is named after the known Microsoft table the header fits (see
 // MatchTable), else after the file's stem. Columns the known table declares
 // take its types; others are inferred: long, real, bool, datetime (ISO
-// 8601 and the other forms data.ParseDateTime reads), dynamic (JSON
-// objects and arrays), else string. Cells convert as data.FromText does:
-// an empty cell is null ("" in a string column), and so is a cell that
-// does not fit its column's type. When the table
-// has both Timestamp and TimeGenerated and the export only one of them, the
-// other is added as a last column holding the same value, so that queries
-// written for Defender and for Sentinel both run.
+// 8601 and the other forms data.ParseDateTime reads), dynamic (JSON objects
+// and arrays), else string. Cells convert as data.FromText does: an empty
+// cell is null ("" in a string column), and so is a cell that does not fit
+// its column's type. When the table has both Timestamp and TimeGenerated
+// and the export only one of them, the other is added as a last column
+// holding the same value, so that queries written for Defender and for
+// Sentinel both run.
 func NewCSVSource(name string, open func() (io.ReadCloser, error)) (data.Source, error) {
 	rc, err := open()
 	if err != nil {
@@ -245,14 +245,15 @@ func newCSVReader(rc io.Reader) (*csv.Reader, error) {
 	return r, nil
 }
 
-// columnNames cleans a header: names are trimmed, an empty name becomes
-// ColumnN (its 1-based position) and a repeated name gets a number, as
-// Kusto names columns it has to invent.
+// columnNames cleans a header: names are trimmed, the " [UTC]" that the
+// Log Analytics portal adds to datetime columns ("TimeGenerated [UTC]") is
+// dropped, an empty name becomes ColumnN (its 1-based position) and a
+// repeated name gets a number, as Kusto names columns it has to invent.
 func columnNames(header []string) []string {
 	names := make([]string, len(header))
 	seen := make(map[string]bool, len(header))
 	for i, h := range header {
-		n := strings.TrimSpace(h)
+		n := strings.TrimSuffix(strings.TrimSpace(h), " [UTC]")
 		if n == "" {
 			n = "Column" + strconv.Itoa(i+1)
 		}

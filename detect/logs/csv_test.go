@@ -56,7 +56,7 @@ const defenderExport = "\ufeffTimestamp,DeviceName,FileName,ProcessCommandLine,P
 	"2025-09-07T12:02:00Z,ws1.contoso.local,svchost.exe,svchost.exe -k netsvcs,not-a-number,12,not json,services.exe\r\n"
 
 func TestCSVDefenderExport(t *testing.T) {
-	src := mustSource(t, "/tmp/exports/export (3).csv", defenderExport)
+	src := mustSource(t, "exports/export (3).csv", defenderExport)
 	if src.Name() != "DeviceProcessEvents" {
 		t.Errorf("Name = %q", src.Name())
 	}
@@ -223,6 +223,20 @@ func TestCSVUnterminatedQuote(t *testing.T) {
 	rows := scanAll(t, src, nil)
 	if len(rows) != 1 || src.BadRows() != 1 {
 		t.Errorf("rows %v, bad %d", rows, src.BadRows())
+	}
+}
+
+// TestCSVLogAnalyticsPortalExport reads the CSV the Log Analytics portal
+// writes: " [UTC]" after datetime column names, US-style times.
+func TestCSVLogAnalyticsPortalExport(t *testing.T) {
+	src := mustSource(t, "portal.csv", "\"TimeGenerated [UTC]\",Computer,EventID,CommandLine\n"+
+		"\"7/5/2023, 2:16:44.756 PM\",pc1,4688,\"cmd.exe /c whoami\"\n")
+	if src.Name() != "SecurityEvent" {
+		t.Fatalf("Name = %q (%s)", src.Name(), colTypes(src.Columns()))
+	}
+	rows := scanAll(t, src, nil)
+	if got := data.FormatDateTime(rows[0][0].I); rows[0][0].K != data.KDateTime || got != "2023-07-05T14:16:44.756Z" {
+		t.Errorf("TimeGenerated = %v %q", rows[0][0].K, got)
 	}
 }
 

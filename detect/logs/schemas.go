@@ -308,6 +308,9 @@ var knownTables = []tableSpec{
 			str("UserName"), str("RenderedDescription"), str("EventData"), str("ParameterXml"),
 			str("Message"), str("ManagementGroupName"), str("AzureDeploymentID"), str("Role"),
 			str("SourceSystem"), str("TenantId"), str("Type"),
+			// Azure Monitor's reference lists these for Event too; the
+			// Certutil-LOLBins hunting query pivots on them.
+			str("MG"), str("_ResourceId"),
 		},
 	},
 }

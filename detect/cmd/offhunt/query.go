@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 	"strconv"
@@ -58,14 +59,14 @@ func writeTables(write func(io.Writer, *data.Table) error, named bool) func(io.W
 
 // runQuery is `offhunt query`.
 func runQuery(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("query", flag.ContinueOnError)
-	fs.SetOutput(io.Discard) // errors are printed below, the offhunt way
+	flags := flag.NewFlagSet("query", flag.ContinueOnError)
+	flags.SetOutput(io.Discard) // errors are printed below, the offhunt way
 	var queryFile, now, format string
-	fs.StringVar(&queryFile, "f", "", "")
-	fs.StringVar(&queryFile, "file", "", "")
-	fs.StringVar(&now, "now", "", "")
-	fs.StringVar(&format, "format", "table", "")
-	pos, err := parseInterspersed(fs, args)
+	flags.StringVar(&queryFile, "f", "", "")
+	flags.StringVar(&queryFile, "file", "", "")
+	flags.StringVar(&now, "now", "", "")
+	flags.StringVar(&format, "format", "table", "")
+	pos, err := parseInterspersed(flags, args)
 	if errors.Is(err, flag.ErrHelp) {
 		fmt.Fprint(stdout, queryUsage)
 		return exitOK
@@ -78,7 +79,7 @@ func runQuery(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return failf(stderr, "--format %q: use table, csv or json", format)
 	}
 	queryFromFile := false
-	fs.Visit(func(f *flag.Flag) { queryFromFile = queryFromFile || f.Name == "f" || f.Name == "file" })
+	flags.Visit(func(f *flag.Flag) { queryFromFile = queryFromFile || f.Name == "f" || f.Name == "file" })
 	var query string
 	files := pos
 	switch {
@@ -109,6 +110,9 @@ func runQuery(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err := write(stdout, tables); err != nil {
 		return failf(stderr, "writing the result: %v", err)
 	}
+	if res.TimeNotice != "" {
+		fmt.Fprintf(stderr, "offhunt: note: %s; rerun with --now latest to count time back from the newest event\n", res.TimeNotice)
+	}
 	return exitOK
 }
 
@@ -127,13 +131,13 @@ func printError(stderr io.Writer, err error) int {
 // the positional arguments (the standard flag package stops at the first
 // of those), and returns the positional ones in order. "--" ends the flags:
 // everything after it is positional, and "-" alone is positional (stdin).
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+func parseInterspersed(flags *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
-		if err := fs.Parse(args); err != nil {
+		if err := flags.Parse(args); err != nil {
 			return nil, err
 		}
-		rest := fs.Args()
+		rest := flags.Args()
 		if len(rest) == 0 {
 			return pos, nil
 		}
@@ -182,6 +186,9 @@ func openInputs(files []string, stdin io.Reader, stdinTaken bool) (inputs []dete
 		if name != "-" {
 			path := name
 			if _, err := os.Stat(path); err != nil {
+				if errors.Is(err, fs.ErrNotExist) {
+					return nil, cleanup, fmt.Errorf("%s: no such file", path)
+				}
 				return nil, cleanup, err
 			}
 			inputs = append(inputs, detect.Input{Name: path, Open: func() (io.ReadCloser, error) { return os.Open(path) }})

@@ -1,6 +1,3 @@
-// Package syntax holds KQL's tokens, lexer, parser, AST and printer, and
-// the one error type (with byte positions) that every stage of the query
-// language reports through.
 package syntax
 
 import "offhunt/detect/data"

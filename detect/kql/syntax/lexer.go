@@ -27,7 +27,7 @@ func Lex(src string) ([]Token, error) {
 // convert.
 func lex(src string) ([]Token, *Error) {
 	l := lexer{src: src}
-	toks := make([]Token, 0, len(src)/4+1)
+	toks := make([]Token, 0, len(src)/3+16)
 	for {
 		t := l.next()
 		if l.err != nil {
@@ -273,9 +273,9 @@ func (l *lexer) word() Token {
 			return l.goo(start, end, typ)
 		}
 	}
-	if b, ok := boolWords[w]; ok {
+	if _, ok := boolWords[w]; ok {
 		t := l.tok(TokLiteral, start, end)
-		t.Type, t.Value = data.Bool, data.NewBool(b)
+		t.Type = data.Bool
 		return t
 	}
 	return l.tok(TokIdent, start, end)
@@ -305,7 +305,7 @@ func scanRawGuid(s string, start int) int {
 
 func (l *lexer) guidToken(start, end int) Token {
 	t := l.tok(TokLiteral, start, end)
-	t.Type, t.Value = data.Guid, data.NewGuid(strings.ToLower(t.Text))
+	t.Type = data.Guid
 	return t
 }
 
@@ -324,12 +324,11 @@ func (l *lexer) number() Token {
 		if i < len(s) && isIdentChar(s[i]) {
 			return l.badNumber(start, i)
 		}
-		u, err := strconv.ParseUint(s[start+2:i], 16, 64)
-		if err != nil {
+		if _, err := strconv.ParseUint(s[start+2:i], 16, 64); err != nil {
 			return l.fail(start, "the number %s is out of range for long", s[start:i])
 		}
 		t := l.tok(TokLiteral, start, i)
-		t.Type, t.Value = data.Long, data.NewLong(int64(u))
+		t.Type = data.Long
 		return t
 	}
 	for i < len(s) && isDigit(s[i]) {
@@ -356,11 +355,10 @@ func (l *lexer) number() Token {
 			}
 			if !isIdentChar(l.at(j)) {
 				t := l.tok(TokLiteral, start, j)
-				f, err := strconv.ParseFloat(t.Text, 64)
-				if err != nil && !math.IsInf(f, 0) {
+				if f, err := strconv.ParseFloat(t.Text, 64); err != nil && !math.IsInf(f, 0) {
 					return l.fail(start, "invalid real number %s", t.Text)
 				}
-				t.Type, t.Value = data.Real, data.NewReal(f)
+				t.Type = data.Real
 				return t
 			}
 		}
@@ -373,28 +371,25 @@ func (l *lexer) number() Token {
 		if _, ok := timespanUnits[s[i:j]]; !ok {
 			return l.badNumber(start, j)
 		}
-		ticks, ok := unitTimeSpan(s[start:numEnd], s[i:j])
-		if !ok {
+		if _, ok := unitTimeSpan(s[start:numEnd], s[i:j]); !ok {
 			return l.fail(start, "the timespan %s is out of range", s[start:j])
 		}
 		t := l.tok(TokLiteral, start, j)
-		t.Type, t.Value = data.TimeSpan, data.NewTimeSpan(ticks)
+		t.Type = data.TimeSpan
 		return t
 	}
 	t := l.tok(TokLiteral, start, numEnd)
 	if isReal {
-		f, err := strconv.ParseFloat(t.Text, 64)
-		if err != nil && !math.IsInf(f, 0) {
+		if f, err := strconv.ParseFloat(t.Text, 64); err != nil && !math.IsInf(f, 0) {
 			return l.fail(start, "invalid real number %s", t.Text)
 		}
-		t.Type, t.Value = data.Real, data.NewReal(f)
+		t.Type = data.Real
 		return t
 	}
-	n, err := strconv.ParseInt(s[start:intEnd], 10, 64)
-	if err != nil {
+	if _, err := strconv.ParseInt(s[start:intEnd], 10, 64); err != nil {
 		return l.fail(start, "the number %s is out of range for long", t.Text)
 	}
-	t.Type, t.Value = data.Long, data.NewLong(n)
+	t.Type = data.Long
 	return t
 }
 
@@ -405,7 +400,8 @@ func (l *lexer) badNumber(start, end int) Token {
 }
 
 // stringLit reads '...' or "..." (q is the offset of the quote or of the
-// @ of a verbatim literal; start includes an h/H prefix).
+// @ of a verbatim literal; start includes an h/H prefix). It checks the
+// escapes; Token.Value decodes them.
 func (l *lexer) stringLit(start, q int) Token {
 	s := l.src
 	verbatim := false
@@ -415,8 +411,6 @@ func (l *lexer) stringLit(start, q int) Token {
 	}
 	quote := s[q]
 	i := q + 1
-	contentStart := i
-	var sb *strings.Builder // only when the value differs from the source text
 	for {
 		if i >= len(s) || s[i] == '\n' || s[i] == '\r' {
 			return l.fail(start, "unterminated string literal")
@@ -424,22 +418,13 @@ func (l *lexer) stringLit(start, q int) Token {
 		c := s[i]
 		if c == quote {
 			if verbatim && l.at(i+1) == quote {
-				if sb == nil {
-					sb = &strings.Builder{}
-					sb.WriteString(s[contentStart:i])
-				}
-				sb.WriteByte(quote)
 				i += 2
 				continue
 			}
 			break
 		}
 		if c == '\\' && !verbatim {
-			if sb == nil {
-				sb = &strings.Builder{}
-				sb.WriteString(s[contentStart:i])
-			}
-			n, ok := decodeEscape(s, i, sb)
+			_, n, ok := scanEscape(s, i)
 			if !ok {
 				end := min(i+2, len(s))
 				for end < len(s) && !utf8.RuneStart(s[end]) {
@@ -450,83 +435,134 @@ func (l *lexer) stringLit(start, q int) Token {
 			i += n
 			continue
 		}
-		if sb != nil {
-			sb.WriteByte(c)
-		}
 		i++
 	}
 	t := l.tok(TokLiteral, start, i+1)
-	val := s[contentStart:i]
-	if sb != nil {
-		val = sb.String()
-	}
-	t.Type, t.Value = data.String, data.NewString(val)
+	t.Type = data.String
 	return t
 }
 
-// decodeEscape decodes the backslash escape at s[i] into sb and returns
-// its length. \x, \u, \U and octal escapes denote code points, as in
-// .NET, so `\xE9` is "é".
-func decodeEscape(s string, i int, sb *strings.Builder) (int, bool) {
+// decodeString returns the value of a string literal token's text.
+func decodeString(text string) string {
+	if text[0] == 'h' || text[0] == 'H' {
+		text = text[1:]
+	}
+	if strings.HasPrefix(text, "```") || strings.HasPrefix(text, "~~~") {
+		return text[3 : len(text)-3]
+	}
+	if text[0] == '@' {
+		quote := text[1:2]
+		return strings.ReplaceAll(text[2:len(text)-1], quote+quote, quote)
+	}
+	body := text[1 : len(text)-1]
+	i := strings.IndexByte(body, '\\')
+	if i < 0 {
+		return body
+	}
+	var sb strings.Builder
+	sb.Grow(len(body))
+	sb.WriteString(body[:i])
+	for i < len(body) {
+		if body[i] == '\\' {
+			r, n, _ := scanEscape(body, i)
+			sb.WriteRune(r)
+			i += n
+			continue
+		}
+		sb.WriteByte(body[i])
+		i++
+	}
+	return sb.String()
+}
+
+// decodeLiteral returns the value of a literal token.
+func decodeLiteral(t Token) data.Value {
+	text := t.Text
+	switch t.Type {
+	case data.String:
+		return data.NewString(decodeString(text))
+	case data.Bool:
+		if b, ok := boolWords[text]; ok {
+			return data.NewBool(b)
+		}
+	case data.Guid:
+		if isHexDigit(text[0]) && len(text) == 36 {
+			return data.NewGuid(strings.ToLower(text))
+		}
+	}
+	if !isDigit(text[0]) {
+		// A typed literal: datetime(...), int(...), guid(...).
+		open := strings.IndexByte(text, '(')
+		v, _ := decodeGoo(t.Type, text[open+1:len(text)-1])
+		return v
+	}
+	switch t.Type {
+	case data.Long:
+		if len(text) > 2 && (text[1] == 'x' || text[1] == 'X') {
+			u, _ := strconv.ParseUint(text[2:], 16, 64)
+			return data.NewLong(int64(u))
+		}
+		n, _ := strconv.ParseInt(text, 10, 64)
+		return data.NewLong(n)
+	case data.Real:
+		f, _ := strconv.ParseFloat(text, 64)
+		return data.NewReal(f)
+	case data.TimeSpan:
+		i := strings.IndexFunc(text, func(r rune) bool { return r != '.' && (r < '0' || r > '9') })
+		ticks, _ := unitTimeSpan(text[:i], text[i:])
+		return data.NewTimeSpan(ticks)
+	}
+	return data.Null
+}
+
+// scanEscape reads the backslash escape at s[i] and returns the code
+// point it denotes and its length. \x, \u, \U and octal escapes denote
+// code points, as in .NET, so `\xE9` is "é"; a UTF-16 surrogate pair
+// written as two \u escapes is one code point.
+func scanEscape(s string, i int) (rune, int, bool) {
 	if i+1 >= len(s) {
-		return 0, false
+		return 0, 0, false
 	}
 	switch c := s[i+1]; c {
 	case '\\', '\'', '"':
-		sb.WriteByte(c)
-		return 2, true
+		return rune(c), 2, true
 	case 'a':
-		sb.WriteByte('\a')
-		return 2, true
+		return '\a', 2, true
 	case 'b':
-		sb.WriteByte('\b')
-		return 2, true
+		return '\b', 2, true
 	case 'f':
-		sb.WriteByte('\f')
-		return 2, true
+		return '\f', 2, true
 	case 'n':
-		sb.WriteByte('\n')
-		return 2, true
+		return '\n', 2, true
 	case 'r':
-		sb.WriteByte('\r')
-		return 2, true
+		return '\r', 2, true
 	case 't':
-		sb.WriteByte('\t')
-		return 2, true
+		return '\t', 2, true
 	case 'v':
-		sb.WriteByte('\v')
-		return 2, true
+		return '\v', 2, true
 	case 'x':
 		v, ok := hexValue(s, i+2, 2)
-		if !ok {
-			return 0, false
-		}
-		sb.WriteRune(rune(v))
-		return 4, true
+		return rune(v), 4, ok
 	case 'u':
 		v, ok := hexValue(s, i+2, 4)
 		if !ok {
-			return 0, false
+			return 0, 0, false
 		}
-		// A UTF-16 surrogate pair written as two \u escapes is one code point.
 		if v >= 0xD800 && v < 0xDC00 && i+11 < len(s) && s[i+6] == '\\' && s[i+7] == 'u' {
 			if lo, ok := hexValue(s, i+8, 4); ok && lo >= 0xDC00 && lo < 0xE000 {
-				sb.WriteRune(rune((v-0xD800)<<10 + (lo - 0xDC00) + 0x10000))
-				return 12, true
+				return rune((v-0xD800)<<10 + (lo - 0xDC00) + 0x10000), 12, true
 			}
 		}
-		sb.WriteRune(rune(v))
-		return 6, true
+		return rune(v), 6, true
 	case 'U':
 		v, ok := hexValue(s, i+2, 8)
 		if !ok {
-			return 0, false
+			return 0, 0, false
 		}
 		if v > unicode.MaxRune {
 			v = unicode.ReplacementChar
 		}
-		sb.WriteRune(rune(v))
-		return 10, true
+		return rune(v), 10, true
 	default:
 		if c >= '0' && c <= '7' {
 			n, v := 1, int(c-'0')
@@ -537,11 +573,10 @@ func decodeEscape(s string, i int, sb *strings.Builder) (int, bool) {
 				v = v*8 + int(s[i+1+n]-'0')
 				n++
 			}
-			sb.WriteRune(rune(v))
-			return n + 1, true
+			return rune(v), n + 1, true
 		}
 	}
-	return 0, false
+	return 0, 0, false
 }
 
 func hexValue(s string, i, n int) (int, bool) {
@@ -577,7 +612,7 @@ func (l *lexer) multiLine(start, q int) Token {
 	}
 	contentEnd := q + 3 + end
 	t := l.tok(TokLiteral, start, contentEnd+3)
-	t.Type, t.Value = data.String, data.NewString(l.src[q+3:contentEnd])
+	t.Type = data.String
 	return t
 }
 
@@ -593,14 +628,13 @@ func (l *lexer) goo(start, open int, typ data.Type) Token {
 		return l.fail(start, "unterminated %s literal: missing \")\"", l.src[start:open])
 	}
 	content := l.src[open+1 : i]
-	v, ok := decodeGoo(typ, content)
-	if !ok {
+	if _, ok := decodeGoo(typ, content); !ok {
 		l.fail(start, "invalid %s literal %q", l.src[start:open], l.src[start:i+1])
 		l.err.Hint = gooHint(typ)
 		return Token{Kind: TokEOF, Pos: start}
 	}
 	t := l.tok(TokLiteral, start, i+1)
-	t.Type, t.Value = typ, v
+	t.Type = typ
 	return t
 }
 

@@ -215,8 +215,8 @@ func TestLexLiterals(t *testing.T) {
 			continue
 		}
 		tk := toks[0]
-		if tk.Kind != TokLiteral || tk.Type != c.typ || tk.Text != c.src || !sameValue(tk.Value, c.want) {
-			t.Errorf("Lex(%q) = %s %v %v (text %q), want %v %v", c.src, kindTag(tk.Kind), tk.Type, tk.Value, tk.Text, c.typ, c.want)
+		if tk.Kind != TokLiteral || tk.Type != c.typ || tk.Text != c.src || !sameValue(tk.Value(), c.want) {
+			t.Errorf("Lex(%q) = %s %v %v (text %q), want %v %v", c.src, kindTag(tk.Kind), tk.Type, tk.Value(), tk.Text, c.typ, c.want)
 		}
 	}
 }

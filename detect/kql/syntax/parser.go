@@ -64,6 +64,17 @@ type parser struct {
 type exprCtx struct {
 	in   string
 	want string
+	// after, when set, is the binary operator just read: want is then
+	// `an expression after "=="`, formatted only if an error needs it.
+	after string
+}
+
+// wanted returns what the context expects, for an error message.
+func (c exprCtx) wanted() string {
+	if c.after != "" {
+		return fmt.Sprintf("an expression after %q", c.after)
+	}
+	return c.want
 }
 
 type bailout struct{ err *Error }
@@ -289,7 +300,7 @@ func (p *parser) parseName(in, want string) (name string, quoted bool, pos int) 
 		return t.Text, false, t.Pos
 	case t.Kind == TokLBracket && p.isQuotedNameAt(0):
 		p.next()
-		s := p.tok.Value.S
+		s := p.tok.Value().S
 		p.next()
 		p.next()
 		return s, true, t.Pos

@@ -1,7 +1,6 @@
 package syntax
 
 import (
-	"fmt"
 	"strings"
 
 	"offhunt/detect/data"
@@ -179,7 +178,7 @@ func (p *parser) parseBinary(minPrec int) Expr {
 			left = &BetweenExpr{At: left.Pos(), Not: op == "!between", X: left, Lo: lo, Hi: hi}
 		default:
 			saved := p.ctx
-			p.ctx.want = fmt.Sprintf("an expression after %q", op)
+			p.ctx.after = op
 			right := p.parseBinary(info.prec + 1)
 			p.ctx = saved
 			left = &Binary{At: left.Pos(), Op: op, L: left, R: right}
@@ -227,7 +226,7 @@ func (p *parser) parseBetween(op string) (Expr, Expr) {
 		p.fail(p.unexpected(p.tok, "in "+op, `".."`))
 	}
 	p.next()
-	p.ctx.want = "the upper bound"
+	p.ctx.want, p.ctx.after = "the upper bound", ""
 	hi := p.parseExpr()
 	p.expect(TokRParen, "in "+op)
 	p.ctx = saved
@@ -246,7 +245,7 @@ func (p *parser) parseUnary() Expr {
 	n := p.tok
 	if t.Kind == TokMinus && isNumberTok(n) && !isPostfixStart(p.peek(1).Kind) {
 		p.next()
-		return &Literal{At: t.Pos, Type: n.Type, Value: negate(n.Value), Text: "-" + n.Text}
+		return &Literal{At: t.Pos, Type: n.Type, Value: negate(n.Value()), Text: "-" + n.Text}
 	}
 	p.enter()
 	x := p.parseUnary()
@@ -336,7 +335,7 @@ func (p *parser) parsePrimary() Expr {
 			// datetime() is now.
 			return &Call{At: t.Pos, Name: "now"}
 		}
-		return &Literal{At: t.Pos, Type: t.Type, Value: t.Value, Text: t.Text}
+		return &Literal{At: t.Pos, Type: t.Type, Value: t.Value(), Text: t.Text}
 	case TokIdent:
 		next := p.peek(1).Kind
 		switch t.Text {
@@ -358,7 +357,7 @@ func (p *parser) parsePrimary() Expr {
 			}
 		}
 		if isReserved(t.Text) {
-			p.fail(p.unexpected(t, p.ctx.in, p.ctx.want))
+			p.fail(p.unexpected(t, p.ctx.in, p.ctx.wanted()))
 		}
 		p.next()
 		if p.tok.Kind == TokLParen {
@@ -400,7 +399,7 @@ func (p *parser) parsePrimary() Expr {
 		p.next()
 		return &Star{At: t.Pos}
 	}
-	p.fail(p.unexpected(t, p.ctx.in, p.ctx.want))
+	p.fail(p.unexpected(t, p.ctx.in, p.ctx.wanted()))
 	return nil
 }
 
@@ -458,13 +457,13 @@ func (p *parser) parseStringLit() *Literal {
 	first := p.tok
 	p.next()
 	if !isStringTok(p.tok) {
-		return &Literal{At: first.Pos, Type: data.String, Value: first.Value, Text: first.Text}
+		return &Literal{At: first.Pos, Type: data.String, Value: first.Value(), Text: first.Text}
 	}
 	var val, text strings.Builder
-	val.WriteString(first.Value.S)
+	val.WriteString(first.Value().S)
 	text.WriteString(first.Text)
 	for isStringTok(p.tok) {
-		val.WriteString(p.tok.Value.S)
+		val.WriteString(p.tok.Value().S)
 		text.WriteByte(' ')
 		text.WriteString(p.tok.Text)
 		p.next()
@@ -481,7 +480,7 @@ func (p *parser) parseNamedExpr() NamedExpr {
 		name, _, _ := p.parseName("", "")
 		p.next() // =
 		saved := p.ctx
-		p.ctx.want = "an expression after \"" + name + " =\""
+		p.ctx.want, p.ctx.after = "an expression after \""+name+" =\"", ""
 		x := p.parseExpr()
 		p.ctx = saved
 		return NamedExpr{At: at, Name: name, X: x}
@@ -538,7 +537,7 @@ func (p *parser) parseNamedList(in, want string) []NamedExpr {
 		if !p.accept(TokComma) {
 			break
 		}
-		p.ctx.want = want
+		p.ctx.want, p.ctx.after = want, ""
 	}
 	p.ctx = saved
 	return list
@@ -620,7 +619,7 @@ func (p *parser) parseDynValue(depth int) data.Value {
 			case isStringTok(k), k.Kind == TokIdent:
 				key = k.Text
 				if k.Kind == TokLiteral {
-					key = k.Value.S
+					key = k.Value().S
 				}
 			default:
 				p.fail(p.unexpected(k, "in the dynamic property bag", "a property name"))
@@ -639,16 +638,16 @@ func (p *parser) parseDynValue(depth int) data.Value {
 		if isNowLiteral(t) {
 			p.errorf(t.Pos, "datetime() (now) is not allowed in a dynamic literal")
 		}
-		return t.Value
+		return t.Value()
 	case TokMinus, TokPlus:
 		n := p.peek(1)
 		if isNumberTok(n) {
 			p.next()
 			p.next()
 			if t.Kind == TokMinus {
-				return negate(n.Value)
+				return negate(n.Value())
 			}
-			return n.Value
+			return n.Value()
 		}
 	case TokIdent:
 		switch t.Text {

@@ -58,7 +58,7 @@ func (p *parser) parseParams(op string, allowed func(string) bool) []opParam {
 		var value string
 		switch {
 		case isStringTok(v):
-			value = v.Value.S
+			value = v.Value().S
 		case v.Kind == TokIdent || v.Kind == TokLiteral:
 			value = v.Text
 		default:
@@ -537,10 +537,10 @@ func (p *parser) parseRange() *RangeExpr {
 	p.ctx = exprCtx{in: "in range", want: "the start value"}
 	r.From = p.parseExpr()
 	p.expectWord("to", "in range")
-	p.ctx.want = "the end value"
+	p.ctx.want, p.ctx.after = "the end value", ""
 	r.To = p.parseExpr()
 	p.expectWord("step", "in range")
-	p.ctx.want = "the step"
+	p.ctx.want, p.ctx.after = "the step", ""
 	r.Step = p.parseExpr()
 	p.ctx = saved
 	return r
@@ -584,7 +584,7 @@ func (p *parser) parseUnionLeg() Expr {
 		name, quoted := p.parseWildcardName("in union", "a table name")
 		return &Ident{At: t.Pos, Name: name, Quoted: quoted}
 	}
-	p.fail(p.unexpected(t, p.ctx.in, p.ctx.want))
+	p.fail(p.unexpected(t, p.ctx.in, p.ctx.wanted()))
 	return nil
 }
 

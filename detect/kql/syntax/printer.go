@@ -385,25 +385,25 @@ func (p *printer) expr(e Expr, minPrec int) {
 	case *Unary:
 		p.str(e.Op)
 		switch x := e.X.(type) {
-		case *Ident, *Call, *Member, *Index, *Paren:
-			p.expr(e.X, precPostfix)
 		case *Unary:
 			// "- -x", not "-(-x)": the same tree, one nesting level less.
 			p.str(" ")
 			p.expr(x, 0)
 		case *Literal:
-			if exprPrec(x) == precUnary { // a negative number: "- -5"
+			switch {
+			case exprPrec(x) == precUnary: // a negative number: "- -5"
 				p.str(" ")
 				p.literal(x)
-			} else {
+			case x.Text == "" || isDigit(x.Text[0]):
+				// "-(5)": "-5" would read as the literal -5.
 				p.str("(")
 				p.literal(x)
 				p.str(")")
+			default:
+				p.literal(x)
 			}
 		default:
-			p.str("(")
-			p.expr(e.X, 0)
-			p.str(")")
+			p.expr(e.X, precPostfix)
 		}
 	case *Binary:
 		prec := exprPrec(e)
@@ -781,7 +781,15 @@ func (p *printer) mvExpand(op *MvExpandOp) {
 			p.str(",")
 		}
 		p.str(" ")
-		p.named(NamedExpr{Name: c.Name, X: c.X})
+		switch c.Name {
+		case "kind", "bagexpansion", "with_itemindex":
+			// Quoted, or it would read as the parameter of that name.
+			p.quotedName(c.Name)
+			p.str(" = ")
+			p.expr(c.X, 0)
+		default:
+			p.named(NamedExpr{Name: c.Name, X: c.X})
+		}
 		if c.To != data.Unknown {
 			p.str(" to typeof(")
 			p.str(c.To.String())

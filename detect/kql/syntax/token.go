@@ -93,14 +93,24 @@ func (k TokenKind) String() string {
 
 // Token is one lexical token. Pos is a byte offset into the query and Text
 // the exact source spelling (a substring of the query, so lexing does not
-// copy). Literal tokens also carry their static type and decoded value:
-// the unescaped string, the number, the timespan in ticks.
+// copy). A literal token also carries its static type; Value decodes it.
+// Tokens stay small (32 bytes) because a hostile megabyte query is a
+// million of them.
 type Token struct {
-	Kind  TokenKind
-	Pos   int
-	Text  string
-	Type  data.Type  // TokLiteral only
-	Value data.Value // TokLiteral only
+	Kind TokenKind
+	Type data.Type // TokLiteral only
+	Pos  int
+	Text string
+}
+
+// Value returns a literal token's decoded value: the unescaped string, the
+// number, the timespan in ticks, null for int(null). The lexer has checked
+// the text, so decoding cannot fail. Other tokens have a null value.
+func (t Token) Value() data.Value {
+	if t.Kind != TokLiteral {
+		return data.Null
+	}
+	return decodeLiteral(t)
 }
 
 // End returns the byte offset just past the token.

@@ -45,7 +45,13 @@ func (m *Matcher) bounded(hay string, s, e int) bool {
 }
 
 // findHas returns the first occurrence of the needle that satisfies the
-// term boundaries, trying the occurrences left to right.
+// term boundaries, trying the occurrences left to right. After a failed
+// occurrence it skips the starts that must fail too: if the needle starts
+// with a term character, a match starts at a term start, so none inside
+// the current term; if it ends with one, a match ends at a term end, so
+// none before the end of the term the occurrence ended in. That keeps the
+// work linear in len(hay) whenever the needle starts or ends with a term
+// character (with Unicode folding only the first skip applies).
 func (m *Matcher) findHas(hay string) (start, end int, ok bool) {
 	for from := 0; ; {
 		s, e := m.f.index(hay, from)
@@ -56,5 +62,17 @@ func (m *Matcher) findHas(hay string) (start, end int, ok bool) {
 			return s, e, true
 		}
 		from = s + 1
+		if m.left {
+			for from < len(hay) && alnum[hay[from]] {
+				from++
+			}
+		}
+		if m.right && m.f.mode != foldUnicode {
+			te := e
+			for te < len(hay) && alnum[hay[te]] {
+				te++
+			}
+			from = max(from, te-len(m.f.n))
+		}
 	}
 }

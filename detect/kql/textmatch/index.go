@@ -169,8 +169,7 @@ func newTermIndex(ms []*Matcher, cs bool) (*termIndex, []int) {
 	return x, rest
 }
 
-// mix is the per-byte step of the term hash; the walk computes it while
-// it scans, so a term is read once.
+// mix is the per-byte step of the term hash.
 func mix(h uint64, b byte) uint64 { return bits.RotateLeft64(h, 7) ^ uint64(b) }
 
 func finish(h uint64) uint64 { return (h ^ h>>29) * 0x9E3779B97F4A7C15 }
@@ -191,7 +190,7 @@ func (x *termIndex) hash(t string) uint64 {
 func (x *termIndex) walk(hay string, a *AnyMatcher, dst *[]Span, n0 int) bool {
 	found := false
 	ts := -1        // the start of the term being read, or -1 between terms
-	var prev uint64 // termMask of the previous word
+	var prev uint64 // t of the previous word
 	for base := 0; base < len(hay); base += 8 {
 		var w uint64
 		if base+8 <= len(hay) {
@@ -201,7 +200,10 @@ func (x *termIndex) walk(hay string, a *AnyMatcher, dst *[]Span, n0 int) bool {
 				w = w<<8 | uint64(hay[k])
 			}
 		}
-		// termMask(w), inlined by hand.
+		// t has the high bit of each byte of w that is a term byte (ASCII
+		// letter or digit), tested for the eight bytes at once: with x7 the
+		// low seven bits, 0x30 <= x7 <= 0x39 or 0x61 <= x7|0x20 <= 0x7A, and
+		// the high bit clear. (By hand: a function would not be inlined.)
 		x7 := w &^ hi
 		l7 := x7 | 0x20*lsb
 		t := ((x7+0x50*lsb)&^(x7+0x46*lsb) | (l7+0x1F*lsb)&^(l7+0x05*lsb)) &^ w & hi
@@ -230,16 +232,6 @@ func (x *termIndex) walk(hay string, a *AnyMatcher, dst *[]Span, n0 int) bool {
 }
 
 const hi = 0x8080808080808080
-
-// termMask returns the high bit of each byte of w that is a term byte
-// (ASCII letter or digit), computed for the eight bytes at once.
-func termMask(w uint64) uint64 {
-	x := w &^ hi
-	digit := (x + 0x50*lsb) &^ (x + 0x46*lsb)  // 0x30 <= x <= 0x39
-	l := x | 0x20*lsb                          // ASCII letters lowered
-	letter := (l + 0x1F*lsb) &^ (l + 0x05*lsb) // 0x61 <= l <= 0x7A
-	return (digit | letter) &^ w & hi
-}
 
 // maybe reports whether hay[ts:te] might be a first term: whether some
 // first term has its length, first byte and last byte.

@@ -3,7 +3,6 @@ package textmatch
 import (
 	"math/bits"
 	"strings"
-	"unicode/utf8"
 )
 
 // foldMode says how a needle's bytes compare with the haystack's.
@@ -34,9 +33,8 @@ type finder struct {
 	// off2 is the offset of the second byte indexPair tests (pairOK says
 	// whether there is one: the needle has two bytes). pc1 and pc2 are the
 	// bytes at off and off2 as compared after OR-ing pm1 and pm2 into the
-	// haystack byte: 0x20 for a letter under folding (which lowers 'A'..'Z'
-	// and maps a few non-letters onto others, so candidates are verified),
-	// else 0.
+	// haystack byte: 0x20 for a letter under folding (b|0x20 is a given
+	// lower-case letter only for that letter's two cases), else 0.
 	off2     int
 	pairOK   bool
 	pc1, pc2 byte
@@ -215,7 +213,7 @@ func (f *finder) dense(fails, scanned int) bool {
 }
 
 // densePerFail is the mean distance between false candidates (in bytes)
-// below which indexBytes switches to indexPair; see BenchmarkContains.
+// below which indexBytes switches to indexPair; see BenchmarkSearchers.
 const densePerFail = 64
 
 // indexPair is index for foldNone and foldASCII that tests eight
@@ -234,9 +232,9 @@ func (f *finder) indexPair(hay string, from int) int {
 	o1, o2 := f.off, f.off2
 	r1, r2 := uint64(f.pc1)*lsb, uint64(f.pc2)*lsb
 	m1, m2 := uint64(f.pm1)*lsb, uint64(f.pm2)*lsb
-	// Each failed candidate may cost up to n byte compares; allow that
-	// for a few per haystack byte before switching algorithms.
-	budget := len(hay) - from + 64
+	// Each failed candidate may cost up to n byte compares; allow a few
+	// per byte scanned before switching algorithms.
+	work := 0
 	// h1[s:s+8] and h2[s:s+8] are the bytes at offsets o1 and o2 of the
 	// eight candidate starts s..s+7.
 	h1, h2 := hay[o1:], hay[o2:]
@@ -255,7 +253,7 @@ func (f *finder) indexPair(hay string, from int) int {
 			if f.verify(hay[k : k+n]) {
 				return k
 			}
-			if budget -= n; budget < 0 {
+			if work += n; work > 4*(k-from)+256 {
 				return f.indexRabinKarp(hay, k+1)
 			}
 		}
@@ -359,15 +357,18 @@ var identity = func() (t [256]byte) {
 	return t
 }()
 
+// maxLeads bounds the distinct first bytes of a rune's folding class
+// (TestFoldClassesFit checks every rune).
+const maxLeads = 4
+
 // indexUnicode is index for foldUnicode: it scans for the possible first
 // bytes of the needle (one IndexByte pass per distinct byte, each resumed
 // only when passed) and matches the needle unit by unit at each. Needles
-// that need it are rare (a non-ASCII letter), so it favours simplicity.
+// that need it are rare (a non-ASCII letter), so it favours simplicity:
+// unlike indexBytes it has no linear-time fallback, and a haystack of
+// near-matches costs time proportional to its length times the needle's.
 func (f *finder) indexUnicode(hay string, from int) (s, e int) {
-	if len(f.leads) > utf8.UTFMax {
-		panic("textmatch: too many lead bytes")
-	}
-	var next [utf8.UTFMax]int
+	var next [maxLeads]int
 	for k, c := range f.leads {
 		next[k] = indexByteIn(hay, from, len(hay), c)
 	}

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode"
 )
 
 type opCase struct {
@@ -382,6 +383,11 @@ func TestLongHaystack(t *testing.T) {
 		{ContainsCS, strings.Repeat("a", 1000) + "b", strings.Repeat("a", size), false, 0},
 		{Contains, strings.Repeat("a", 1000) + "b", strings.Repeat("A", size) + "b", true, size - 1000},
 		{Has, strings.Repeat("a", 500) + "-b", strings.Repeat("a", size) + "-b", false, 0},
+		{Has, strings.Repeat("a", 500), strings.Repeat("a", size), false, 0},
+		{HasPrefix, strings.Repeat("a", 500), strings.Repeat("a", size), true, 0},
+		{HasSuffix, strings.Repeat("a", 500), strings.Repeat("a", size), true, size - 500},
+		{HasSuffix, "-" + strings.Repeat("a", 500), strings.Repeat("-a", size/2), false, 0},
+		{HasCS, strings.Repeat("a", 500), "x" + strings.Repeat("a", size) + " " + strings.Repeat("a", 500), true, size + 2},
 		{Has, strings.Repeat("a", 500) + "-b", strings.Repeat("a", size) + " " + strings.Repeat("a", 500) + "-b", true, size + 1},
 	}
 	for _, c := range cases {
@@ -553,6 +559,21 @@ func TestConcurrent(t *testing.T) {
 	for g := 0; g < 8; g++ {
 		if !<-done {
 			t.Error("concurrent match failed")
+		}
+	}
+}
+
+// TestFoldClassesFit checks that every rune's folding class has at most
+// maxLeads distinct first bytes, which indexUnicode relies on.
+func TestFoldClassesFit(t *testing.T) {
+	for r := rune(0x80); r <= unicode.MaxRune; r++ {
+		alts := foldAlts(r)
+		leads := map[byte]bool{}
+		for _, a := range alts {
+			leads[a[0]] = true
+		}
+		if len(leads) > maxLeads {
+			t.Fatalf("%U: %d lead bytes", r, len(leads))
 		}
 	}
 }
