@@ -247,3 +247,20 @@ func TestParseInterspersed(t *testing.T) {
 	got := runCLI(t, "", "query", "print 1", "--format", "csv", "--now", "2025-01-01T00:00:00Z")
 	expect(t, got, exitOK, "print_0\r\n1\r\n", "")
 }
+
+// TestTimeFilterNotice checks that an empty result caused by ago() on an
+// old export says so on standard error, and that --now latest finds the row.
+func TestTimeFilterNotice(t *testing.T) {
+	f := writeFile(t, "old.csv", "Timestamp,FileName,ProcessCommandLine\n2020-01-01T00:00:00Z,rclone.exe,rclone.exe copy a b\n")
+	q := "DeviceProcessEvents | where Timestamp > ago(1d) | project FileName"
+	got := runCLI(t, "", "query", "--now", "2025-01-01T00:00:00Z", q, f)
+	if got.code != exitOK || !strings.Contains(got.stdout, "(0 rows)") ||
+		!strings.Contains(got.stderr, "inputs' events run from 2020-01-01T00:00:00Z to 2020-01-01T00:00:00Z") {
+		t.Errorf("exit %d\nstdout: %s\nstderr: %s", got.code, got.stdout, got.stderr)
+	}
+	got = runCLI(t, "", "query", "--now", "latest", q, f)
+	expect(t, got, 0, "rclone.exe", "")
+	if strings.Contains(got.stderr, "time filter") {
+		t.Errorf("notice printed although the result has rows: %s", got.stderr)
+	}
+}

@@ -242,9 +242,11 @@ type MaterializeExpr struct {
 }
 
 // SearchExpr is the `search` operator as a source (`search "x"`,
-// `search in (T1, T2) pred`), or after a pipe (SearchOp wraps it).
+// `search in (T1, T2) pred`), or after a pipe (SearchOp wraps it). In the
+// predicate, `Col:"term"` is a Binary with Op ":" (has, on that column).
 type SearchExpr struct {
 	At     int
+	Kind   string   // "", "case_sensitive", "case_insensitive" (kind=...)
 	Tables []string // empty: every table
 	Pred   Expr     // a bare string means: any column has that term
 }

@@ -20,7 +20,7 @@ func Lex(src string) ([]Token, error) {
 	if err != nil {
 		return toks, err
 	}
-	return toks, nil
+	return toks, nil // not err: a nil *Error is a non-nil error
 }
 
 // lex is Lex with the concrete error type, so that callers need not

@@ -371,3 +371,41 @@ func BenchmarkLex(b *testing.B) {
 		}
 	}
 }
+
+// ExampleLex shows the tokens of a short query: hyphenated and negated
+// operators are single tokens, and literals carry their type and value.
+func ExampleLex() {
+	toks, err := Lex(`T | project-away x | where y !has "a\tb" and t > ago(1.5h)`)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, t := range toks {
+		switch t.Kind {
+		case TokLiteral:
+			fmt.Printf("%d %s %s %q\n", t.Pos, t.Type, t.Text, data.ToString(t.Value()))
+		case TokEOF:
+			fmt.Printf("%d %s\n", t.Pos, t.Kind)
+		default:
+			fmt.Printf("%d %s\n", t.Pos, t.Text)
+		}
+	}
+	// Output:
+	// 0 T
+	// 2 |
+	// 4 project-away
+	// 17 x
+	// 19 |
+	// 21 where
+	// 27 y
+	// 29 !has
+	// 34 string "a\tb" "a\tb"
+	// 41 and
+	// 45 t
+	// 47 >
+	// 49 ago
+	// 52 (
+	// 53 timespan 1.5h "01:30:00"
+	// 57 )
+	// 58 end of query
+}

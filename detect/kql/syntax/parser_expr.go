@@ -63,6 +63,7 @@ var binaryOps = map[string]opInfo{
 	"endswith_cs": {precString, shapeBinary}, "!endswith_cs": {precString, shapeBinary},
 	"like": {precString, shapeBinary}, "!like": {precString, shapeBinary},
 	"like_cs": {precString, shapeBinary}, "!like_cs": {precString, shapeBinary},
+	":":             {precString, shapeBinary}, // Col:"term", has on one column, as search writes it
 	"matches regex": {precString, shapeBinary},
 }
 
@@ -91,7 +92,7 @@ func (p *parser) binaryOpAt() (string, opInfo, int) {
 		}
 		op = t.Text
 	case TokKeyword, TokEq, TokNeq, TokLtGt, TokLt, TokLe, TokGt, TokGe, TokEqTilde, TokNotTilde,
-		TokPlus, TokMinus, TokStar, TokSlash, TokPercent:
+		TokPlus, TokMinus, TokStar, TokSlash, TokPercent, TokColon:
 		op = t.Text
 	default:
 		return "", opInfo{}, 0

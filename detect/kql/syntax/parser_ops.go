@@ -591,7 +591,11 @@ func (p *parser) parseUnionLeg() Expr {
 func (p *parser) parseSearch() *SearchExpr {
 	s := &SearchExpr{At: p.tok.Pos}
 	p.next()
-	p.parseParams("search", func(n string) bool { return n == "kind" || isHint(n) })
+	for _, prm := range p.parseParams("search", func(n string) bool { return n == "kind" || isHint(n) }) {
+		if prm.name == "kind" {
+			s.Kind = prm.value
+		}
+	}
 	if p.isWord("in") && p.peek(1).Kind == TokLParen {
 		p.next()
 		p.next()

@@ -75,6 +75,7 @@ func TestParseExprShapes(t *testing.T) {
 		{`x contains "a" and y !contains_cs "b"`, `(and (contains x "a") (!contains_cs y "b"))`},
 		{`x =~ "a" or y !~ "b"`, `(or (=~ x "a") (!~ y "b"))`},
 		{`x matches regex "a.*b"`, `(matches regex x "a.*b")`},
+		{`Device:"ws2" and x : y`, `(and (: Device "ws2") (: x y))`},
 		{`x startswith "a" and x !endswith_cs "b" and x hasprefix "c" and x !hassuffix "d"`,
 			`(and (and (and (startswith x "a") (!endswith_cs x "b")) (hasprefix x "c")) (!hassuffix x "d"))`},
 		{`x in (1, 2)`, `(in x [long:1 long:2])`},
@@ -277,7 +278,8 @@ func TestParseQueries(t *testing.T) {
 			`externaldata(a:string, b:long) ["https://x/y.csv", "u2"] with (format=csv, ignoreFirstRecord=True)`},
 		{"search 'x'", "search 'x'"},
 		{"search in (T1, T2*) x == 1", "search in (T1, T2*) x == 1"},
-		{"search kind=case_sensitive * has 'x'", "search * has 'x'"},
+		{"search kind=case_sensitive * has 'x'", "search kind=case_sensitive * has 'x'"},
+		{`T | search Device:"ws2" and x`, `T | search Device : "ws2" and x`},
 		{"(T | take 1) | count", "(T | take 1) | count"},
 		{"f(1, 'a') | take 1", "f(1, 'a') | take 1"},
 		// operators

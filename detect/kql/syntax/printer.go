@@ -868,6 +868,11 @@ func (p *printer) union(u *UnionExpr) {
 
 func (p *printer) search(s *SearchExpr) {
 	p.str("search ")
+	if s.Kind != "" {
+		p.str("kind=")
+		p.paramValue(s.Kind)
+		p.str(" ")
+	}
 	if len(s.Tables) > 0 {
 		p.str("in (")
 		for i, t := range s.Tables {
