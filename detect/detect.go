@@ -22,6 +22,8 @@ const Version = "0.1.0"
 type Input struct {
 	Name string
 	Open func() (io.ReadCloser, error)
+	// Size is the input's length in bytes when known (for progress), else 0.
+	Size int64
 }
 
 // Options are the caller's choices for one run.
@@ -31,6 +33,20 @@ type Options struct {
 	Now string
 	// Clock gives the wall clock; nil means time.Now. Tests fix it.
 	Clock func() time.Time
+	// Dedupe drops exact duplicate events across inputs of one table
+	// (overlapping day-by-day exports); they are counted either way.
+	Dedupe bool
+	// Progress, when set, is called as inputs are read (at most every few
+	// hundred milliseconds' worth of data), for progress bars.
+	Progress func(Progress)
+}
+
+// Progress reports how far reading has come.
+type Progress struct {
+	Input     string // the input being read
+	BytesRead int64  // bytes of that input read so far
+	Size      int64  // the input's size when known, else 0
+	Rows      int64  // rows read so far across all inputs
 }
 
 // QueryResult is what Query returns: the resolved now and one result per
@@ -41,6 +57,9 @@ type QueryResult struct {
 	// TimeNotice is set when a result is empty because a time filter
 	// removed every row; it names now and the inputs' time range.
 	TimeNotice string
+	// Inputs describes each input as it was read (format, schema, rows,
+	// bad rows with their lines).
+	Inputs []InputReport
 }
 
 // Query runs a KQL query over the inputs.

@@ -247,7 +247,7 @@ func (p *parser) afterStmt(st Stmt) *Error {
 func (p *parser) parseStmt() Stmt {
 	p.lastOp = ""
 	switch {
-	case p.isWord("let") && (p.isNameAt(1) || !isExprContinuation(p.peek(1).Kind)):
+	case p.isWord("let") && (p.isNameAt(1) || !canFollowName(p.peek(1).Kind)):
 		return p.parseLet()
 	case p.isWord("set") && p.peek(1).Kind == TokIdent:
 		return p.parseSet()
@@ -265,9 +265,11 @@ func (p *parser) isWordAt(n int, w string) bool {
 	return t.Kind == TokIdent && t.Text == w
 }
 
-// isExprContinuation reports whether a token of kind k may follow a
-// table or column named like a statement keyword (`let | take 1`).
-func isExprContinuation(k TokenKind) bool {
+// canFollowName reports whether a token of kind k may follow a name in
+// an expression. A statement that starts with `let` and a token that
+// cannot is a let statement, however malformed (`let = 1`), so that its
+// error speaks of let; `let | take 1` still reads a table named let.
+func canFollowName(k TokenKind) bool {
 	switch k {
 	case TokIdent, TokLiteral, TokLBrace, TokColon, TokAssign, TokKeyword:
 		return false
@@ -320,8 +322,10 @@ func (p *parser) parseLet() *LetStmt {
 	switch {
 	case p.isWord("view") && p.peek(1).Kind == TokLParen:
 		v = p.parseFuncDef(true)
+		p.lastOp = ""
 	case p.tok.Kind == TokLParen && p.isFuncDefStart():
 		v = p.parseFuncDef(false)
+		p.lastOp = ""
 	default:
 		v = p.parsePipeExpr()
 	}

@@ -477,6 +477,7 @@ func TestParseErrors(t *testing.T) {
 		{"let x = 1 T", `1:11: unexpected "T" after the let statement, expected ";"`},
 		{"let x = 1\nT | take 10", `2:1: unexpected "T" after the let statement, expected ";"`},
 		{"let x = T | where a b; x", `1:21: unexpected "b" in where, expected "|" or ";"`},
+		{"let f = () { T | where x } U", `1:28: unexpected "U" after the let statement, expected ";"`},
 		{"T | take 10 20", `1:13: unexpected "20" in take, expected "|" or ";"`},
 		{"T | summarize count() by", `1:25: unexpected end of query in summarize by, expected a column or expression to group by`},
 		{"T | join (U) on $left.a == b", `1:17: a join condition must be a column name or $left.Column == $right.Column (write on Key, or on $left.A == $right.B)`},
