@@ -49,6 +49,9 @@ func runQuery(ctx context.Context, query string, inputs []Input, opts Options) (
 	if err != nil {
 		return nil, err
 	}
+	for _, r := range results {
+		r.Table = kql.WithoutHidden(r.Table)
+	}
 	res = &QueryResult{Now: now, Results: results}
 	for _, r := range results {
 		if r.TimeFilterRemovedAll {

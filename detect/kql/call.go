@@ -301,7 +301,9 @@ func (c *compiler) not(x *syntax.Call, rs *rowScope) (*cexpr, error) {
 	if len(x.Args) != 1 {
 		return nil, c.errAt(x.At, "not() takes 1 argument, not %d", len(x.Args))
 	}
+	c.negDepth++
 	in, err := c.scalar(x.Args[0], rs)
+	c.negDepth--
 	if err != nil {
 		return nil, err
 	}

@@ -21,6 +21,10 @@ type compiler struct {
 	depth   int
 	fnDepth int
 	fold    *runState
+	// negDepth counts enclosing negations while compiling, and explain
+	// collects the predicates Explain reruns (explain.go).
+	negDepth int
+	explain  []explainer
 }
 
 // scope holds let bindings; inner scopes (function bodies) shadow outer ones.
@@ -110,6 +114,11 @@ func compile(src string, env *Env) (prog *Program, err error) {
 		}
 	}
 	p := &Program{src: src, env: env}
+	defer func() {
+		if p != nil {
+			p.explain = c.explain
+		}
+	}()
 	for _, st := range q.Stmts {
 		es, ok := st.(*syntax.ExprStmt)
 		if !ok {

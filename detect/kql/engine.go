@@ -42,6 +42,8 @@ type Program struct {
 	src   string
 	env   *Env
 	stmts []*plan
+	// explain holds the query's string predicates for Explain.
+	explain []explainer
 }
 
 // Source returns the query text the program was compiled from.
@@ -71,4 +73,12 @@ func (p *Program) Run(ctx context.Context) (results []*Result, err error) {
 // *syntax.Error values with positions (line:col) into src.
 func Compile(src string, env *Env) (*Program, error) {
 	return compile(src, env)
+}
+
+// Span is a part of a column's value that made a predicate true: byte
+// offsets into the value's text.
+type Span struct {
+	Column string
+	Start  int
+	End    int
 }

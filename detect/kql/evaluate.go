@@ -136,7 +136,7 @@ func (c *compiler) pivot(in node, call *syntax.Call) (node, error) {
 		}
 	} else {
 		for i := range incols {
-			if !usedCols[i] {
+			if !usedCols[i] && !isHidden(incols[i].Name) {
 				groupCols = append(groupCols, i)
 			}
 		}

@@ -218,14 +218,14 @@ func (c *compiler) ident(x *syntax.Ident, rs *rowScope) (*cexpr, error) {
 func (c *compiler) unknownName(pos int, name string, rs *rowScope) error {
 	var cands []string
 	if rs != nil {
-		cands = append(cands, data.ColumnNames(rs.cols)...)
+		cands = append(cands, data.ColumnNames(visibleCols(rs.cols))...)
 	}
 	cands = append(cands, c.scope.scalarNames()...)
 	err := c.errAt(pos, "unknown column '%s'", name)
 	if best := syntax.Closest(name, cands); best != "" {
 		err.Msg += fmt.Sprintf("; did you mean '%s'?", best)
-	} else if rs != nil && len(rs.cols) > 0 && len(rs.cols) <= 12 {
-		err.Hint = "the columns here are " + strings.Join(data.ColumnNames(rs.cols), ", ")
+	} else if vis := visibleCols(rsCols(rs)); len(vis) > 0 && len(vis) <= 12 {
+		err.Hint = "the columns here are " + strings.Join(data.ColumnNames(vis), ", ")
 	}
 	return err
 }
@@ -283,11 +283,11 @@ func (c *compiler) binary(x *syntax.Binary, rs *rowScope) (*cexpr, error) {
 		le, re := l.eval, r.eval
 		return &cexpr{typ: t, col: -1, eval: func(rc *rowCtx) data.Value { return arith(op, le(rc), re(rc)) }}, nil
 	case "==", "!=", "<", "<=", ">", ">=":
-		return c.comparison(x, l, r)
+		return c.comparison(x, l, r, rs)
 	case "matches regex":
-		return c.matchesRegex(x, l, r)
+		return c.matchesRegex(x, l, r, rs)
 	}
-	return c.stringOp(x, l, r)
+	return c.stringOp(x, l, r, rs)
 }
 
 func (c *compiler) logical(x *syntax.Binary, rs *rowScope) (*cexpr, error) {
@@ -362,7 +362,7 @@ func comparableTypes(a, b data.Type) bool {
 	return false
 }
 
-func (c *compiler) comparison(x *syntax.Binary, l, r *cexpr) (*cexpr, error) {
+func (c *compiler) comparison(x *syntax.Binary, l, r *cexpr, rs *rowScope) (*cexpr, error) {
 	if !comparableTypes(l.typ, r.typ) {
 		// Comparing a datetime with a string literal is common in pasted
 		// queries; Kusto rejects it, and so does offhunt, with a hint.
@@ -378,6 +378,9 @@ func (c *compiler) comparison(x *syntax.Binary, l, r *cexpr) (*cexpr, error) {
 		if l.typ == data.String && r.konst != nil && r.konst.K == data.KString {
 			needle := r.konst.S
 			if x.Op == "==" {
+				if l.col >= 0 {
+					c.note(l, rs, wholeValue(rs.cols[l.col].Name, func(s string) bool { return s == needle }))
+				}
 				p := func(rc *rowCtx) bool { return le(rc).S == needle }
 				return &cexpr{typ: data.Bool, col: -1, pred: p, eval: func(rc *rowCtx) data.Value { return data.NewBool(p(rc)) }}, nil
 			}
@@ -435,7 +438,7 @@ func stringText(v data.Value) string {
 	return data.ToString(v)
 }
 
-func (c *compiler) stringOp(x *syntax.Binary, l, r *cexpr) (*cexpr, error) {
+func (c *compiler) stringOp(x *syntax.Binary, l, r *cexpr, rs *rowScope) (*cexpr, error) {
 	op, neg, ok := textmatch.ParseOp(x.Op)
 	if !ok {
 		return nil, c.errAt(x.At, "the operator '%s' is not supported", x.Op)
@@ -445,6 +448,9 @@ func (c *compiler) stringOp(x *syntax.Binary, l, r *cexpr) (*cexpr, error) {
 	if r.konst != nil {
 		m := textmatch.New(op, stringText(*r.konst))
 		p = func(rc *rowCtx) bool { return m.Match(stringText(le(rc))) }
+		if !neg && l.col >= 0 {
+			c.note(l, rs, matcherFind(rs.cols[l.col].Name, m))
+		}
 	} else {
 		re := r.eval
 		p = func(rc *rowCtx) bool {
@@ -458,7 +464,7 @@ func (c *compiler) stringOp(x *syntax.Binary, l, r *cexpr) (*cexpr, error) {
 	return &cexpr{typ: data.Bool, col: -1, pred: p, eval: func(rc *rowCtx) data.Value { return data.NewBool(p(rc)) }}, nil
 }
 
-func (c *compiler) matchesRegex(x *syntax.Binary, l, r *cexpr) (*cexpr, error) {
+func (c *compiler) matchesRegex(x *syntax.Binary, l, r *cexpr, rs *rowScope) (*cexpr, error) {
 	le := l.eval
 	if r.konst == nil {
 		// A pattern computed per row (often a let column holding a
@@ -478,6 +484,9 @@ func (c *compiler) matchesRegex(x *syntax.Binary, l, r *cexpr) (*cexpr, error) {
 	re, err := compileRegex(stringText(*r.konst))
 	if err != nil {
 		return nil, c.errAt(x.R.Pos(), "bad regular expression: %v", err)
+	}
+	if l.col >= 0 {
+		c.note(l, rs, regexFind(rs.cols[l.col].Name, re))
 	}
 	p := func(rc *rowCtx) bool { return re.MatchString(stringText(le(rc))) }
 	return &cexpr{typ: data.Bool, col: -1, pred: p, eval: func(rc *rowCtx) data.Value { return data.NewBool(p(rc)) }}, nil
@@ -502,13 +511,18 @@ func (c *compiler) starPredicate(x *syntax.Binary, rs *rowScope) (*cexpr, error)
 	}
 	m := textmatch.New(op, stringText(*r.konst))
 	ncols := 0
+	var hidden []bool
 	if rs != nil {
 		ncols = len(rs.cols)
+		hidden = make([]bool, ncols)
+		for i, col := range rs.cols {
+			hidden[i] = isHidden(col.Name)
+		}
 	}
 	p := func(rc *rowCtx) bool {
 		for i := 0; i < ncols && i < len(rc.row); i++ {
 			v := rc.row[i]
-			if v.K == data.KNull {
+			if v.K == data.KNull || hidden[i] {
 				continue
 			}
 			if m.Match(stringText(v)) {

@@ -99,6 +99,15 @@ func (c *compiler) inExpr(x *syntax.InExpr, rs *rowScope) (*cexpr, error) {
 	case "has_any", "has_all":
 		all := x.Op == "has_all"
 		p = c.hasSet(l, le, all)
+		if lhs.col >= 0 && len(l.tables) == 0 && len(l.dynamic) == 0 {
+			col := rs.cols[lhs.col].Name
+			needles := stringNeedles(l.static)
+			if all {
+				c.note(lhs, rs, setFind(col, textmatch.NewAll(textmatch.Has, needles).FindAll))
+			} else {
+				c.note(lhs, rs, setFind(col, textmatch.NewAny(textmatch.Has, needles).FindAll))
+			}
+		}
 	case "in", "!in", "in~", "!in~":
 		ci := strings.HasSuffix(x.Op, "~")
 		neg := strings.HasPrefix(x.Op, "!")
@@ -106,6 +115,13 @@ func (c *compiler) inExpr(x *syntax.InExpr, rs *rowScope) (*cexpr, error) {
 		p = func(rc *rowCtx) bool {
 			v := le(rc)
 			return member(rc, v) != neg
+		}
+		if !neg && lhs.col >= 0 && len(l.tables) == 0 && len(l.dynamic) == 0 {
+			op := textmatch.Equal
+			if ci {
+				op = textmatch.EqualCI
+			}
+			c.note(lhs, rs, setFind(rs.cols[lhs.col].Name, textmatch.NewAny(op, stringNeedles(l.static)).FindAll))
 		}
 	default:
 		return nil, c.errAt(x.At, "the operator '%s' is not supported", x.Op)
@@ -206,40 +222,37 @@ func lowerASCIIIfNeeded(s string) string {
 	return s
 }
 
-// hasSet returns the test of has_any / has_all.
+// hasSet returns the test of has_any / has_all: one set matcher, built
+// once for a constant list, that searches the row for all needles together.
 func (c *compiler) hasSet(l *inList, le evalFn, all bool) predFn {
-	matchers := func(vals []data.Value) []*textmatch.Matcher {
-		ms := make([]*textmatch.Matcher, 0, len(vals))
+	build := func(vals []data.Value) func(string) bool {
+		needles := make([]string, 0, len(vals))
 		for _, v := range vals {
-			if v.K == data.KNull {
-				continue
+			if v.K != data.KNull {
+				needles = append(needles, stringText(v))
 			}
-			ms = append(ms, textmatch.New(textmatch.Has, stringText(v)))
 		}
-		return ms
-	}
-	test := func(ms []*textmatch.Matcher, hay string) bool {
 		if all {
-			for _, m := range ms {
-				if !m.Match(hay) {
-					return false
-				}
-			}
-			return true
+			return textmatch.NewAll(textmatch.Has, needles).Match
 		}
-		for _, m := range ms {
-			if m.Match(hay) {
-				return true
-			}
-		}
-		return false
+		return textmatch.NewAny(textmatch.Has, needles).Match
 	}
 	if len(l.tables) == 0 && len(l.dynamic) == 0 {
-		ms := matchers(l.static)
-		return func(rc *rowCtx) bool { return test(ms, stringText(le(rc))) }
+		match := build(l.static)
+		return func(rc *rowCtx) bool { return match(stringText(le(rc))) }
 	}
 	key := &struct{ l *inList }{l}
 	return func(rc *rowCtx) bool {
-		return test(matchers(l.values(rc, key)), stringText(le(rc)))
+		return build(l.values(rc, key))(stringText(le(rc)))
 	}
+}
+
+func stringNeedles(vals []data.Value) []string {
+	out := make([]string, 0, len(vals))
+	for _, v := range vals {
+		if v.K != data.KNull {
+			out = append(out, stringText(v))
+		}
+	}
+	return out
 }

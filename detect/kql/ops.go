@@ -149,7 +149,7 @@ func (c *compiler) project(in node, o *syntax.ProjectOp) (node, error) {
 		// project accepts wildcards: `project Device*`.
 		if id, ok := ne.X.(*syntax.Ident); ok && ne.Name == "" && strings.Contains(id.Name, "*") {
 			for i, col := range rs.cols {
-				if ok, _ := path.Match(id.Name, col.Name); ok && !seen[col.Name] {
+				if ok, _ := path.Match(id.Name, col.Name); ok && !seen[col.Name] && !isHidden(col.Name) {
 					seen[col.Name] = true
 					idx := i
 					cols = append(cols, col)
@@ -308,7 +308,7 @@ func getSchema(in node) node {
 		{Name: "DataType", Type: data.String},
 		{Name: "ColumnType", Type: data.String},
 	}}
-	for i, col := range in.columns() {
+	for i, col := range visibleCols(in.columns()) {
 		t.Rows = append(t.Rows, data.Row{
 			data.NewString(col.Name), data.NewInt(int64(i)),
 			data.NewString(col.Type.SystemName()), data.NewString(col.Type.String()),

@@ -203,8 +203,8 @@ func (c *compiler) distinct(in node, o *syntax.DistinctOp) (node, error) {
 	incols := in.columns()
 	n := &distinctNode{in: in}
 	if o.Star {
-		n.cols = incols
-		for i := range incols {
+		for _, i := range VisibleColumns(incols) {
+			n.cols = append(n.cols, incols[i])
 			idx := i
 			n.exprs = append(n.exprs, func(rc *rowCtx) data.Value { return rc.row[idx] })
 		}

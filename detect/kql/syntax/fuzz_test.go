@@ -30,10 +30,20 @@ func fuzzSeeds(f *testing.F) []string {
 		"print x between (1 .. 2), y !in~ ('a'), z has_any ((T | project c)), ['a b'].['c d'][0]",
 		"print -5, - -x, -(5), +x, a - -1, (5).x, * has 'x'",
 		"set notruncation; declare x; T",
+		"union $0(), ['a b'](1), ['c'], (0), (T), (f(1)) | union kind",
 		"T | mv-expand ['kind'] = x | union kind, ['with'] | parse ['kind'] with h 'x' * | project-away ['a b']",
 		"print -(5).x, -(5)[0], +datatable()[], - -5, -(-x), x - -0x10, `a`",
 		"let x = (a) + 1; let f = (a:long) { a }; let v = view () { T }; f(x) | join kind=leftanti v on $left.['a b'] == $right.c",
 		"T | sort by a asc nulls first | top 1 by b | render timechart with (ycolumns=a, b) | as ['x y'] | invoke f() | evaluate pivot(a)",
+	}
+	for _, c := range exprShapeCases {
+		seeds = append(seeds, "print "+c.src)
+	}
+	for _, c := range queryCases {
+		seeds = append(seeds, c.src)
+	}
+	for _, c := range errorCases {
+		seeds = append(seeds, c.src)
 	}
 	dir, err := os.Getwd()
 	if err != nil {

@@ -166,13 +166,12 @@ func (p *parser) parseBinary(minPrec int) Expr {
 		if n == 0 || info.prec < minPrec {
 			return left
 		}
-		opTok := p.tok
 		for range n {
 			p.next()
 		}
 		switch info.shape {
 		case shapeList:
-			list := p.parseList(op, opTok)
+			list := p.parseList(op)
 			left = &InExpr{At: left.Pos(), Op: op, X: left, List: list}
 		case shapeBetween:
 			lo, hi := p.parseBetween(op)
@@ -189,7 +188,7 @@ func (p *parser) parseBinary(minPrec int) Expr {
 
 // parseList reads the parenthesised list of in, has_any and their kin.
 // An element may be a scalar, a dynamic array, or a tabular expression.
-func (p *parser) parseList(op string, opTok Token) []Expr {
+func (p *parser) parseList(op string) []Expr {
 	if p.tok.Kind != TokLParen {
 		p.fail(p.unexpected(p.tok, "after "+op, `"(" and a list of values`))
 	}

@@ -32,7 +32,6 @@ var unsupportedOps = map[string]bool{
 type opParam struct {
 	name  string
 	value string
-	pos   int
 }
 
 func isHint(name string) bool { return strings.HasPrefix(name, "hint.") }
@@ -50,7 +49,6 @@ func (p *parser) parseParams(op string, allowed func(string) bool) []opParam {
 		if p.peek(n).Kind != TokAssign || !allowed(name) {
 			break
 		}
-		pos := p.tok.Pos
 		for range n + 1 {
 			p.next()
 		}
@@ -65,12 +63,10 @@ func (p *parser) parseParams(op string, allowed func(string) bool) []opParam {
 			p.fail(p.unexpected(v, "in "+op, "a value for "+name))
 		}
 		p.next()
-		out = append(out, opParam{name: name, value: value, pos: pos})
+		out = append(out, opParam{name: name, value: value})
 	}
 	return out
 }
-
-func hintsOnly(name string) bool { return isHint(name) }
 
 // parseOperator reads the operator after a pipe and returns it with its
 // name as written, for error messages.
@@ -113,24 +109,24 @@ func (p *parser) parseOperator() (Operator, string) {
 		return p.parseSummarize(), name
 	case "sort", "order":
 		p.next()
-		p.parseParams(name, hintsOnly)
+		p.parseParams(name, isHint)
 		p.expectWord("by", "in "+name)
 		return &SortOp{At: t.Pos, Keys: p.parseSortKeys("in " + name)}, name
 	case "top":
 		p.next()
-		p.parseParams(name, hintsOnly)
+		p.parseParams(name, isHint)
 		p.ctx = exprCtx{in: "in top", want: "the number of rows"}
 		n := p.parseExpr()
 		p.expectWord("by", "in top")
 		return &TopOp{At: t.Pos, N: n, Keys: p.parseSortKeys("in top")}, name
 	case "take", "limit":
 		p.next()
-		p.parseParams(name, hintsOnly)
+		p.parseParams(name, isHint)
 		p.ctx = exprCtx{in: "in " + name, want: "the number of rows"}
 		return &TakeOp{At: t.Pos, N: p.parseExpr()}, name
 	case "distinct":
 		p.next()
-		p.parseParams(name, hintsOnly)
+		p.parseParams(name, isHint)
 		if p.tok.Kind == TokStar && p.isEndAt(1) {
 			p.next()
 			return &DistinctOp{At: t.Pos, Star: true}, name
@@ -155,7 +151,7 @@ func (p *parser) parseOperator() (Operator, string) {
 		return p.parseParse(), name
 	case "evaluate":
 		p.next()
-		p.parseParams(name, hintsOnly)
+		p.parseParams(name, isHint)
 		return &EvaluateOp{At: t.Pos, Plugin: p.parseCallOnly("in evaluate", "a plugin call such as bag_unpack(Column)")}, name
 	case "getschema":
 		p.next()
@@ -172,7 +168,7 @@ func (p *parser) parseOperator() (Operator, string) {
 		return &InvokeOp{At: t.Pos, Func: p.parseCallOnly("in invoke", "a function call")}, name
 	case "as":
 		p.next()
-		p.parseParams(name, hintsOnly)
+		p.parseParams(name, isHint)
 		n, _, _ := p.parseName("in as", "a name")
 		return &AsOp{At: t.Pos, Name: n}, name
 	case "render":
@@ -281,7 +277,7 @@ func (p *parser) parseProjectReorder() *ProjectReorderOp {
 func (p *parser) parseSummarize() *SummarizeOp {
 	op := &SummarizeOp{At: p.tok.Pos}
 	p.next()
-	p.parseParams("summarize", hintsOnly)
+	p.parseParams("summarize", isHint)
 	if !p.isWord("by") && !p.isEnd() {
 		op.Aggs = p.parseNamedList("in summarize", "an aggregation such as count()")
 	}
@@ -578,7 +574,16 @@ func (p *parser) parseUnion() *UnionExpr {
 func (p *parser) parseUnionLeg() Expr {
 	t := p.tok
 	switch {
-	case t.Kind == TokLParen, t.Kind == TokIdent && p.peek(1).Kind == TokLParen:
+	case t.Kind == TokLParen:
+		// A parenthesised leg is tabular; keep the parentheses unless they
+		// hold a plain name or call, which read back the same without.
+		switch x := p.parsePrimary().(type) {
+		case *Ident, *Call, *Paren:
+			return x
+		default:
+			return &Paren{At: t.Pos, X: x}
+		}
+	case t.Kind == TokIdent && p.peek(1).Kind == TokLParen, p.isQuotedNameAt(0) && p.peek(3).Kind == TokLParen:
 		return p.parsePostfix()
 	case t.Kind == TokIdent || t.Kind == TokStar || p.isQuotedNameAt(0):
 		name, quoted := p.parseWildcardName("in union", "a table name")

@@ -229,7 +229,7 @@ var specialCallNames = map[string]bool{
 
 func (p *printer) callName(s string) {
 	_, goo := gooTypes[s]
-	if isBareName(s) && !isReserved(s) && !goo && !specialCallNames[s] {
+	if (isBareName(s) || isDollarName(s)) && !isReserved(s) && !goo && !specialCallNames[s] {
 		p.str(s)
 		return
 	}
