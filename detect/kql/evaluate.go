@@ -3,6 +3,7 @@ package kql
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"offhunt/detect/data"
 	"offhunt/detect/kql/builtin"
@@ -221,10 +222,7 @@ func (c *compiler) pivot(in node, call *syntax.Call) (node, error) {
 // search filters tables on a predicate; a bare string means "any column
 // has this term". Across several tables the result gains a $table column.
 func (c *compiler) search(in node, s *syntax.SearchExpr) (node, error) {
-	pred := s.Pred
-	if lit, ok := pred.(*syntax.Literal); ok && lit.Type == data.String {
-		pred = &syntax.Binary{At: lit.At, Op: "has", L: &syntax.Star{At: lit.At}, R: lit}
-	}
+	pred := searchPredicate(s.Pred, s.Kind == "case_sensitive")
 	filter := func(n node) (node, error) {
 		return c.where(n, &syntax.WhereOp{At: s.At, Pred: pred})
 	}
@@ -259,4 +257,58 @@ func (c *compiler) search(in node, s *syntax.SearchExpr) (node, error) {
 		return nil, c.errAt(s.At, "search has no table to look in")
 	}
 	return c.unionOf(legs, "$table", "outer", nil)
+}
+
+// searchPredicate rewrites search's shorthand into ordinary predicates: a
+// bare string is `* has "x"`, `Col:"x"` is `Col has "x"`, and a `*` at the
+// start or end of the term makes it hassuffix, hasprefix or contains (the
+// search operator's page). kind=case_sensitive uses the _cs operators.
+func searchPredicate(e syntax.Expr, cs bool) syntax.Expr {
+	switch x := e.(type) {
+	case *syntax.Literal:
+		if x.Type == data.String {
+			op, term := searchTerm(x.Value.S, cs)
+			return &syntax.Binary{At: x.At, Op: op, L: &syntax.Star{At: x.At}, R: stringLit(x.At, term)}
+		}
+	case *syntax.Binary:
+		switch x.Op {
+		case ":":
+			if lit, ok := x.R.(*syntax.Literal); ok && lit.Type == data.String {
+				op, term := searchTerm(lit.Value.S, cs)
+				return &syntax.Binary{At: x.At, Op: op, L: x.L, R: stringLit(lit.At, term)}
+			}
+		case "and", "or":
+			return &syntax.Binary{At: x.At, Op: x.Op, L: searchPredicate(x.L, cs), R: searchPredicate(x.R, cs)}
+		}
+	case *syntax.Call:
+		if x.Name == "not" && len(x.Args) == 1 {
+			return &syntax.Call{At: x.At, Name: "not", Args: []syntax.Expr{searchPredicate(x.Args[0], cs)}}
+		}
+	case *syntax.Paren:
+		return &syntax.Paren{At: x.At, X: searchPredicate(x.X, cs)}
+	}
+	return e
+}
+
+func searchTerm(s string, cs bool) (op, term string) {
+	lead, trail := strings.HasPrefix(s, "*"), strings.HasSuffix(s, "*") && len(s) > 1
+	term = strings.TrimSuffix(strings.TrimPrefix(s, "*"), "*")
+	switch {
+	case lead && trail:
+		op = "contains"
+	case lead:
+		op = "hassuffix"
+	case trail:
+		op = "hasprefix"
+	default:
+		op = "has"
+	}
+	if cs {
+		op += "_cs"
+	}
+	return op, term
+}
+
+func stringLit(at int, s string) *syntax.Literal {
+	return &syntax.Literal{At: at, Type: data.String, Value: data.NewString(s), Text: data.QuoteKQL(s)}
 }

@@ -17,6 +17,16 @@
 // text of datetime and timespan literals, are shared with the runtime
 // conversions todatetime() and totimespan().
 //
+// A few spellings are normalised so that later stages see one form: a
+// minus before a number is part of the literal (`-1` is the Literal -1,
+// `-x` a Unary); `<>` is the Binary "!="; `datetime()` is the Call now();
+// adjacent string literals are one Literal; filter, order, limit and
+// mvexpand are read as where, sort, take and mv-expand; parentheses are
+// kept (Paren) only around tabular expressions. `Col:"term"` (as search
+// writes it) is a Binary with Op ":". Known operators offhunt does not
+// run (make-series, mv-apply, fork ...) become UnsupportedOp, so that the
+// binder can name them.
+//
 // Errors are *Error values with a byte offset, line and column, a message
 // that names what was found and what was expected (`1:17: unexpected "|"
 // in project, expected a column name`), and a hint for the common slips

@@ -31,6 +31,7 @@ func fuzzSeeds(f *testing.F) []string {
 		"print -5, - -x, -(5), +x, a - -1, (5).x, * has 'x'",
 		"set notruncation; declare x; T",
 		"union $0(), ['a b'](1), ['c'], (0), (T), (f(1)) | union kind",
+		"T | summarize ['by'] = count() by ['and'] | render x with (['b c']=2, a=1) | evaluate ['print'](1) | invoke ['f'](2)",
 		"T | mv-expand ['kind'] = x | union kind, ['with'] | parse ['kind'] with h 'x' * | project-away ['a b']",
 		"print -(5).x, -(5)[0], +datatable()[], - -5, -(-x), x - -0x10, `a`",
 		"let x = (a) + 1; let f = (a:long) { a }; let v = view () { T }; f(x) | join kind=leftanti v on $left.['a b'] == $right.c",

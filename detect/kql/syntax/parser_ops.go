@@ -231,11 +231,16 @@ func (p *parser) skipOperator() {
 // parseCallOnly reads `name(args)`, for evaluate and invoke.
 func (p *parser) parseCallOnly(in, want string) *Call {
 	t := p.tok
-	if t.Kind != TokIdent || p.peek(1).Kind != TokLParen {
-		p.fail(p.unexpected(t, in, want))
+	switch {
+	case t.Kind == TokIdent && p.peek(1).Kind == TokLParen:
+		p.next()
+		return p.parseCall(t.Text, t.Pos)
+	case p.isQuotedNameAt(0) && p.peek(3).Kind == TokLParen:
+		name, _, _ := p.parseName("", "")
+		return p.parseCall(name, t.Pos)
 	}
-	p.next()
-	return p.parseCall(t.Text, t.Pos)
+	p.fail(p.unexpected(t, in, want))
+	return nil
 }
 
 func (p *parser) parseProjectRename() *ProjectRenameOp {
@@ -487,7 +492,7 @@ func (p *parser) parseRender() *RenderOp {
 	op.Props = map[string]string{}
 	last := ""
 	for p.tok.Kind != TokRParen {
-		if p.tok.Kind == TokIdent && p.peek(1).Kind == TokAssign || last == "" {
+		if p.tok.Kind == TokIdent && p.peek(1).Kind == TokAssign || p.isQuotedNameAt(0) && p.peek(3).Kind == TokAssign || last == "" {
 			name, _, _ := p.parseName("in render with", "a property name")
 			p.expect(TokAssign, "in render with")
 			last = name

@@ -56,6 +56,8 @@ func (q *Query) String() string {
 	return p.sb.String()
 }
 
+// String prints the node as canonical KQL, as it would stand in a query;
+// so do the String methods of every other node below.
 func (n *LetStmt) String() string          { return printNode(n) }
 func (n *ExprStmt) String() string         { return printNode(n) }
 func (n *SetStmt) String() string          { return printNode(n) }
@@ -205,9 +207,9 @@ func isBareName(s string) bool {
 }
 
 // name prints a column, let or parameter name, quoting it when it is no
-// plain identifier.
+// plain identifier or is an operator word (`summarize ['by'] = count()`).
 func (p *printer) name(s string) {
-	if isBareName(s) {
+	if isBareName(s) && !isReserved(s) {
 		p.str(s)
 		return
 	}
