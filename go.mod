@@ -9,4 +9,5 @@ require (
 	github.com/chromedp/chromedp v0.23.0 // indirect
 	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
 	github.com/josharian/intern v1.0.0 // indirect
+	github.com/syumai/workers v0.31.0 // indirect
 )

@@ -2,8 +2,6 @@ package kql
 
 import (
 	"fmt"
-	"math"
-	"strconv"
 	"strings"
 
 	"offhunt/detect/data"
@@ -640,53 +638,4 @@ func dynamicGet(base, key data.Value) data.Value {
 		}
 	}
 	return data.Null
-}
-
-func parseLongText(s string) (int64, bool) {
-	s = strings.TrimSpace(s)
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		f, err2 := strconv.ParseFloat(s, 64)
-		if err2 != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-			return 0, false
-		}
-		return int64(f), true
-	}
-	return n, true
-}
-
-func parseRealText(s string) (float64, bool) {
-	s = strings.TrimSpace(s)
-	switch s {
-	case "NaN", "nan":
-		return math.NaN(), true
-	case "Infinity", "inf", "+inf", "+Infinity":
-		return math.Inf(1), true
-	case "-Infinity", "-inf":
-		return math.Inf(-1), true
-	}
-	f, err := strconv.ParseFloat(s, 64)
-	return f, err == nil
-}
-
-func parseDateTimeText(s string) (int64, bool) { return data.ParseDateTime(s) }
-func parseTimeSpanText(s string) (int64, bool) { return data.ParseTimeSpan(s) }
-
-// parseGuidText accepts a guid with or without braces and dashes and
-// returns its canonical lower-case form.
-func parseGuidText(s string) (string, bool) {
-	s = strings.TrimSpace(s)
-	s = strings.TrimPrefix(strings.TrimSuffix(s, "}"), "{")
-	h := strings.ReplaceAll(s, "-", "")
-	if len(h) != 32 {
-		return "", false
-	}
-	for i := 0; i < 32; i++ {
-		ch := h[i]
-		if !(ch >= '0' && ch <= '9' || ch >= 'a' && ch <= 'f' || ch >= 'A' && ch <= 'F') {
-			return "", false
-		}
-	}
-	h = strings.ToLower(h)
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:], true
 }

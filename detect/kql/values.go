@@ -389,7 +389,7 @@ func convertTo(v data.Value, t data.Type) data.Value {
 			}
 			out = data.NewLong(int64(v.F))
 		case data.KString:
-			n, ok := parseLongText(v.S)
+			n, ok := data.ParseLong(v.S)
 			if !ok {
 				return data.Null
 			}
@@ -409,7 +409,7 @@ func convertTo(v data.Value, t data.Type) data.Value {
 		case data.KReal, data.KDecimal:
 			f = v.F
 		case data.KString:
-			x, ok := parseRealText(v.S)
+			x, ok := data.ParseReal(v.S)
 			if !ok {
 				return data.Null
 			}
@@ -426,7 +426,7 @@ func convertTo(v data.Value, t data.Type) data.Value {
 		case data.KDateTime:
 			return v
 		case data.KString:
-			if ticks, ok := parseDateTimeText(v.S); ok {
+			if ticks, ok := data.ParseDateTime(v.S); ok {
 				return data.NewDateTime(ticks)
 			}
 		}
@@ -435,7 +435,7 @@ func convertTo(v data.Value, t data.Type) data.Value {
 		case data.KTimeSpan:
 			return v
 		case data.KString:
-			if ticks, ok := parseTimeSpanText(v.S); ok {
+			if ticks, ok := data.ParseTimeSpan(v.S); ok {
 				return data.NewTimeSpan(ticks)
 			}
 		case data.KInt, data.KLong:
@@ -446,7 +446,7 @@ func convertTo(v data.Value, t data.Type) data.Value {
 		case data.KGuid:
 			return v
 		case data.KString:
-			if g, ok := parseGuidText(v.S); ok {
+			if g, ok := data.ParseGuid(v.S); ok {
 				return data.NewGuid(g)
 			}
 		}
