@@ -377,6 +377,7 @@ func (c *compiler) columnIfExists(x *syntax.Call, rs *rowScope) (*cexpr, error) 
 		return nil, c.errAt(x.Args[0].Pos(), "the first argument of column_ifexists() must be a constant column name")
 	}
 	if i := rs.index(name.konst.S); i >= 0 {
+		rs.markUsed(i)
 		col := rs.cols[i]
 		return &cexpr{typ: col.Type, col: i, name: col.Name, eval: func(rc *rowCtx) data.Value { return rc.row[i] }}, nil
 	}

@@ -269,11 +269,22 @@ func (c *compiler) tabular(e syntax.Expr) (node, error) {
 	case *syntax.Ident:
 		return c.tableRef(x)
 	case *syntax.Pipe:
-		in, err := c.tabular(x.X)
+		src, ops := flattenPipe(x)
+		in, err := c.tabular(src)
 		if err != nil {
 			return nil, err
 		}
-		return c.operator(in, x.Op)
+		if s, ok := in.(*scanNode); ok && !NoPushdown.Load() {
+			cp := *s
+			cp.need = c.neededColumns(ops, s.cols)
+			in = &cp
+		}
+		for _, op := range ops {
+			if in, err = c.operator(in, op); err != nil {
+				return nil, err
+			}
+		}
+		return in, nil
 	case *syntax.DatatableExpr:
 		return c.datatable(x)
 	case *syntax.PrintExpr:

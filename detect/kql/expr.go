@@ -60,6 +60,24 @@ type rowScope struct {
 	cols []data.Column
 	// agg collects aggregate calls when compiling summarize's aggregations.
 	agg *aggCollector
+	// used, when not nil, records the columns the expression reads.
+	used []bool
+}
+
+// markUsed records that column i is read (all columns when i < 0).
+func (s *rowScope) markUsed(i int) {
+	if s == nil || s.used == nil {
+		return
+	}
+	if i < 0 {
+		for k := range s.used {
+			s.used[k] = true
+		}
+		return
+	}
+	if i < len(s.used) {
+		s.used[i] = true
+	}
 }
 
 func (s *rowScope) index(name string) int {
@@ -184,6 +202,7 @@ func (c *compiler) isConstTree(e syntax.Expr, rs *rowScope) bool {
 
 func (c *compiler) ident(x *syntax.Ident, rs *rowScope) (*cexpr, error) {
 	if i := rs.index(x.Name); i >= 0 {
+		rs.markUsed(i)
 		col := rs.cols[i]
 		return &cexpr{typ: col.Type, eval: func(rc *rowCtx) data.Value { return rc.row[i] }, col: i, name: col.Name}, nil
 	}
@@ -508,6 +527,7 @@ func (c *compiler) starPredicate(x *syntax.Binary, rs *rowScope) (*cexpr, error)
 		op = textmatch.Equal
 	}
 	m := textmatch.New(op, stringText(*r.konst))
+	rs.markUsed(-1)
 	ncols := 0
 	var hidden []bool
 	if rs != nil {

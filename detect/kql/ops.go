@@ -81,7 +81,7 @@ func (c *compiler) where(in node, o *syntax.WhereOp) (node, error) {
 	if pushed, ok := c.pushIntoInnerUnique(in, o); ok {
 		return pushed, nil
 	}
-	rs := &rowScope{cols: in.columns()}
+	rs := &rowScope{cols: in.columns(), used: make([]bool, len(in.columns()))}
 	e, err := c.scalar(o.Pred, rs)
 	if err != nil {
 		return nil, err
@@ -92,6 +92,9 @@ func (c *compiler) where(in node, o *syntax.WhereOp) (node, error) {
 			err.Hint = "use == to compare"
 		}
 		return nil, err
+	}
+	if s, ok := in.(*scanNode); ok && !NoPushdown.Load() {
+		return c.pushWhere(s, e, rs.used, o.Pred, usesNow(o.Pred)), nil
 	}
 	return &filterNode{in: in, pred: e.asPred(), timeFilter: usesNow(o.Pred)}, nil
 }

@@ -94,13 +94,18 @@ func heldRowsError(op string) error {
 type scanNode struct {
 	src  data.Source
 	cols []data.Column
-	need []bool // columns the query reads; nil: all
+	need []bool // columns the query reads after the filters; nil: all
+	// Pushed-down where predicates, the columns they read, and the
+	// literals a matching row must contain (pushdown.go).
+	filters    []scanFilter
+	filterNeed []bool
+	literals   []string
 }
 
 func (n *scanNode) columns() []data.Column { return n.cols }
 
 func (n *scanNode) run(rs *runState, emit func(data.Row) error) error {
-	err := n.src.Scan(rs.ctx, n.need, emit)
+	err := n.runSpec(rs, emit)
 	if err == errStop {
 		return nil
 	}

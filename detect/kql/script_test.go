@@ -1038,7 +1038,7 @@ func runScriptCase(t *testing.T, c *scriptCase) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		src := data.TableSource{T: tab}
+		src := scriptSource(data.TableSource{T: tab})
 		env.Tables = append(env.Tables, src)
 		byName[b.name] = src
 	}

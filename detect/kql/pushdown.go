@@ -1,0 +1,400 @@
+package kql
+
+import (
+	"sync/atomic"
+
+	"offhunt/detect/data"
+	"offhunt/detect/kql/syntax"
+)
+
+// This file moves work from the engine into the reader. A where directly
+// above a table scan becomes the scan's filter, so a reader decodes only
+// the filter's columns for rows it rejects; the literals every matching row
+// must contain become a prefilter, so a reader can skip rows without
+// splitting them; and the columns the rest of the pipeline reads are
+// computed, so the others need not be decoded at all.
+
+// scanFilter is one where pushed into a scan.
+type scanFilter struct {
+	pred       predFn
+	timeFilter bool
+	seen, kept *atomic.Int64
+}
+
+// pushWhere returns a copy of the scan with the predicate added to its
+// filter; scans are shared by let bindings, so they are never changed.
+func (c *compiler) pushWhere(s *scanNode, pred *cexpr, used []bool, p syntax.Expr, timeFilter bool) *scanNode {
+	cp := *s
+	f := scanFilter{pred: pred.asPred(), timeFilter: timeFilter}
+	if timeFilter {
+		f.seen, f.kept = new(atomic.Int64), new(atomic.Int64)
+	}
+	cp.filters = append(append([]scanFilter(nil), s.filters...), f)
+	cp.filterNeed = make([]bool, len(s.cols))
+	copy(cp.filterNeed, s.filterNeed)
+	for i, u := range used {
+		if u && i < len(cp.filterNeed) {
+			cp.filterNeed[i] = true
+		}
+	}
+	if lits, ok := c.requiredLiterals(p, s.cols); ok && (s.literals == nil || betterLiterals(lits, s.literals)) {
+		cp.literals = lits
+	}
+	return &cp
+}
+
+// newFilter builds the scan's filter for one goroutine of the reader.
+func (n *scanNode) newFilter(rs *runState) func() func(data.Row) bool {
+	if len(n.filters) == 0 {
+		return nil
+	}
+	return func() func(data.Row) bool {
+		rc := &rowCtx{run: rs}
+		return func(r data.Row) bool {
+			rc.row = r
+			for _, f := range n.filters {
+				if f.seen != nil {
+					f.seen.Add(1)
+				}
+				if !f.pred(rc) {
+					return false
+				}
+				if f.kept != nil {
+					f.kept.Add(1)
+				}
+			}
+			return true
+		}
+	}
+}
+
+// NoPushdown turns off filter pushdown and prefiltering, so that a test
+// can check they change no result.
+var NoPushdown atomic.Bool
+
+func (n *scanNode) runSpec(rs *runState, emit func(data.Row) error) error {
+	for _, f := range n.filters {
+		if f.seen != nil {
+			f.seen.Store(0)
+			f.kept.Store(0)
+		}
+	}
+	newFilter := n.newFilter(rs)
+	var err error
+	if ss, ok := n.src.(data.SpecSource); ok {
+		spec := data.ScanSpec{Need: n.need, FilterNeed: n.filterNeed, Literals: n.literals, NewFilter: newFilter}
+		err = ss.ScanSpec(rs.ctx, spec, emit)
+	} else {
+		need := mergeNeed(n.need, n.filterNeed)
+		if newFilter == nil {
+			err = n.src.Scan(rs.ctx, need, emit)
+		} else {
+			filter := newFilter()
+			err = n.src.Scan(rs.ctx, need, func(r data.Row) error {
+				if filter(r) {
+					return emit(r)
+				}
+				return nil
+			})
+		}
+	}
+	for _, f := range n.filters {
+		if f.seen != nil && f.seen.Load() > 0 && f.kept.Load() == 0 {
+			rs.timeFilteredAll = true
+		}
+	}
+	return err
+}
+
+// mergeNeed is the union of two column sets (nil means every column).
+func mergeNeed(a, b []bool) []bool {
+	if a == nil {
+		return nil
+	}
+	out := make([]bool, len(a))
+	for i := range a {
+		out[i] = a[i] || (i < len(b) && b[i])
+	}
+	return out
+}
+
+// requiredLiterals derives, from a where predicate, strings at least one
+// of which every matching row must contain: `Col has "x"` needs x,
+// `a and b` needs what either side needs (the more selective is kept),
+// `a or b` needs what one side or the other needs. Only predicates on bare
+// string columns count, since only their text is in the raw record as it
+// is compared; ok is false when nothing can be derived.
+func (c *compiler) requiredLiterals(e syntax.Expr, cols []data.Column) ([]string, bool) {
+	isStringCol := func(x syntax.Expr) bool {
+		id, ok := x.(*syntax.Ident)
+		if !ok {
+			return false
+		}
+		i := data.ColumnIndex(cols, id.Name)
+		return i >= 0 && cols[i].Type == data.String && !isHidden(id.Name)
+	}
+	switch x := e.(type) {
+	case *syntax.Paren:
+		return c.requiredLiterals(x.X, cols)
+	case *syntax.Binary:
+		switch x.Op {
+		case "and":
+			l, lok := c.requiredLiterals(x.L, cols)
+			r, rok := c.requiredLiterals(x.R, cols)
+			switch {
+			case lok && rok:
+				if betterLiterals(r, l) {
+					return r, true
+				}
+				return l, true
+			case lok:
+				return l, true
+			case rok:
+				return r, true
+			}
+			return nil, false
+		case "or":
+			l, lok := c.requiredLiterals(x.L, cols)
+			r, rok := c.requiredLiterals(x.R, cols)
+			if lok && rok {
+				return append(append([]string(nil), l...), r...), true
+			}
+			return nil, false
+		case "has", "has_cs", "contains", "contains_cs", "startswith", "startswith_cs", "endswith", "endswith_cs",
+			"hasprefix", "hasprefix_cs", "hassuffix", "hassuffix_cs", "==", "=~":
+			if !isStringCol(x.L) {
+				return nil, false
+			}
+			if lit, ok := c.constStrings(x.R); ok && len(lit) == 1 {
+				return literalSet(lit)
+			}
+		}
+	case *syntax.InExpr:
+		if !isStringCol(x.X) {
+			return nil, false
+		}
+		var vals []string
+		for _, item := range x.List {
+			s, ok := c.constStrings(item)
+			if !ok {
+				return nil, false
+			}
+			vals = append(vals, s...)
+		}
+		switch x.Op {
+		case "in", "in~", "has_any":
+			return literalSet(vals)
+		case "has_all":
+			// Every needle is required; the longest is the best single one.
+			best := ""
+			for _, v := range vals {
+				if safeLiteral(v) && len(v) > len(best) {
+					best = v
+				}
+			}
+			if best == "" {
+				return nil, false
+			}
+			return []string{lowerASCII(best)}, true
+		}
+	}
+	return nil, false
+}
+
+// constStrings returns the string values of a constant: a string literal,
+// a dynamic array of strings, or a let name bound to one.
+func (c *compiler) constStrings(e syntax.Expr) ([]string, bool) {
+	var v data.Value
+	switch x := e.(type) {
+	case *syntax.Literal:
+		v = x.Value
+	case *syntax.Ident:
+		b := c.scope.lookup(x.Name)
+		if b == nil || b.scalar == nil || b.scalar.konst == nil {
+			return nil, false
+		}
+		v = *b.scalar.konst
+	case *syntax.Call:
+		ce, err := c.scalar(x, nil)
+		if err != nil || ce.konst == nil {
+			return nil, false
+		}
+		v = *ce.konst
+	default:
+		return nil, false
+	}
+	switch v.K {
+	case data.KString:
+		return []string{v.S}, true
+	case data.KArray:
+		var out []string
+		for _, it := range v.Array() {
+			if it.K != data.KString {
+				return nil, false
+			}
+			out = append(out, it.S)
+		}
+		return out, true
+	}
+	return nil, false
+}
+
+// literalSet keeps a set only when every member can be found raw.
+func literalSet(vals []string) ([]string, bool) {
+	if len(vals) == 0 {
+		return nil, false
+	}
+	out := make([]string, 0, len(vals))
+	for _, v := range vals {
+		if !safeLiteral(v) {
+			return nil, false
+		}
+		out = append(out, lowerASCII(v))
+	}
+	return out, true
+}
+
+// safeLiteral reports whether a literal reads the same in a record's raw
+// bytes as in its decoded value: printable ASCII without the characters
+// CSV or JSON writers escape.
+func safeLiteral(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		b := s[i]
+		if b < 0x20 || b > 0x7e {
+			return false
+		}
+		switch b {
+		case '"', '\\', '/', '<', '>', '&':
+			return false
+		}
+	}
+	return true
+}
+
+func lowerASCII(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+// betterLiterals prefers the set whose shortest literal is longer (rarer),
+// then the smaller set.
+func betterLiterals(a, b []string) bool {
+	ma, mb := minLen(a), minLen(b)
+	if ma != mb {
+		return ma > mb
+	}
+	return len(a) < len(b)
+}
+
+func minLen(s []string) int {
+	m := 1 << 30
+	for _, x := range s {
+		m = min(m, len(x))
+	}
+	return m
+}
+
+// neededColumns works out which columns of a scanned table a pipeline
+// reads: the names its operators mention, up to the first operator that
+// narrows the columns (project, summarize, count, distinct). Anything it
+// cannot see through (a join, a wildcard, a user function, `*`) keeps
+// every column. It errs on the side of reading more.
+func (c *compiler) neededColumns(ops []syntax.Operator, cols []data.Column) []bool {
+	names := map[string]bool{}
+	all := false
+	collect := func(n syntax.Node) {
+		syntax.Walk(n, func(n syntax.Node) bool {
+			switch x := n.(type) {
+			case *syntax.Ident:
+				names[x.Name] = true
+			case *syntax.Star:
+				all = true
+			case *syntax.Call:
+				if b := c.scope.lookup(x.Name); b != nil && b.fn != nil {
+					all = true
+				}
+				if x.Name == "column_ifexists" || x.Name == "pack_all" || x.Name == "bag_pack_columns" {
+					all = true
+				}
+			}
+			return !all
+		})
+	}
+	narrowed := false
+	leading := true // wheres right above the scan become its filter: FilterNeed covers them
+loop:
+	for _, op := range ops {
+		if _, ok := op.(*syntax.WhereOp); !ok {
+			leading = false
+		}
+		switch o := op.(type) {
+		case *syntax.WhereOp:
+			if !leading {
+				collect(o)
+			}
+		case *syntax.SortOp, *syntax.TopOp, *syntax.TakeOp:
+			collect(o)
+		case *syntax.ProjectOp:
+			collect(o)
+			if o.Kind == "project" {
+				narrowed = true
+				break loop
+			}
+		case *syntax.SummarizeOp:
+			collect(o)
+			narrowed = true
+			break loop
+		case *syntax.CountOp:
+			narrowed = true
+			break loop
+		case *syntax.DistinctOp:
+			if o.Star {
+				all = true
+				break loop
+			}
+			collect(o)
+			narrowed = true
+			break loop
+		case *syntax.RenderOp:
+		default:
+			all = true
+			break loop
+		}
+		if all {
+			break
+		}
+	}
+	if all || !narrowed {
+		return nil
+	}
+	need := make([]bool, len(cols))
+	for i, col := range cols {
+		need[i] = names[col.Name]
+	}
+	return need
+}
+
+// flattenPipe splits `S | op1 | op2` into its source and operators.
+func flattenPipe(e syntax.Expr) (syntax.Expr, []syntax.Operator) {
+	var ops []syntax.Operator
+	for {
+		p, ok := e.(*syntax.Pipe)
+		if !ok {
+			break
+		}
+		ops = append(ops, p.Op)
+		e = p.X
+	}
+	for i, j := 0, len(ops)-1; i < j; i, j = i+1, j-1 {
+		ops[i], ops[j] = ops[j], ops[i]
+	}
+	return e, ops
+}
