@@ -4,6 +4,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -821,6 +822,9 @@ func dateTimeFromParts(c string) (int64, bool) {
 		}
 		v[i] = n
 	}
-	d := dtParts{year: v[0], month: v[1], day: v[2], hour: v[3], minute: v[4], second: v[5]}
-	return d.ticks()
+	if v[0] < 1 || v[0] > 9999 || v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > data.DaysInMonth(v[0], v[1]) ||
+		v[3] > 23 || v[4] > 59 || v[5] > 59 {
+		return 0, false
+	}
+	return data.TimeToTicks(time.Date(v[0], time.Month(v[1]), v[2], v[3], v[4], v[5], 0, time.UTC)), true
 }
