@@ -9,7 +9,6 @@ import (
 
 	"offhunt/detect/data"
 	"offhunt/detect/kql"
-	"offhunt/detect/logs"
 )
 
 // InternalError is what the facade returns when the core panicked: the
@@ -32,7 +31,7 @@ func recoverInto(err *error) {
 
 func runQuery(ctx context.Context, query string, inputs []Input, opts Options) (res *QueryResult, err error) {
 	defer recoverInto(&err)
-	env, err := buildEnv(inputs)
+	env, set, err := buildEnv(inputs, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -49,6 +48,8 @@ func runQuery(ctx context.Context, query string, inputs []Input, opts Options) (
 	if err != nil {
 		return nil, err
 	}
+	// Provenance columns (__input, __line) serve findings; people never
+	// see them in a query's result.
 	for _, r := range results {
 		r.Table = kql.WithoutHidden(r.Table)
 	}
@@ -63,6 +64,9 @@ func runQuery(ctx context.Context, query string, inputs []Input, opts Options) (
 			break
 		}
 	}
+	if res.Inputs, err = set.reports(ctx); err != nil {
+		return nil, err
+	}
 	return res, nil
 }
 
@@ -74,38 +78,6 @@ func timeNotice(now time.Time, tr TimeRange) string {
 			data.FormatDateTime(tr.First), data.FormatDateTime(tr.Last))
 	}
 	return msg
-}
-
-// buildEnv opens every input, names its table by its schema, and unions
-// inputs of the same table. Each input is also reachable by its file stem.
-func buildEnv(inputs []Input) (*kql.Env, error) {
-	env := &kql.Env{Aliases: map[string]data.Source{}}
-	byTable := map[string][]data.Source{}
-	var order []string
-	for _, in := range inputs {
-		src, err := logs.NewSource(in.Name, in.Open)
-		if err != nil {
-			return nil, err
-		}
-		if _, ok := byTable[src.Name()]; !ok {
-			order = append(order, src.Name())
-		}
-		byTable[src.Name()] = append(byTable[src.Name()], src)
-		stem := logs.Stem(in.Name)
-		if stem != src.Name() {
-			env.Aliases[stem] = src
-		}
-	}
-	for _, name := range order {
-		srcs := byTable[name]
-		if len(srcs) == 1 {
-			env.Tables = append(env.Tables, srcs[0])
-			continue
-		}
-		env.Tables = append(env.Tables, data.UnionSources(name, srcs))
-	}
-	env.ExternalData = externalDataFrom(inputs)
-	return env, nil
 }
 
 // externalDataFrom resolves externaldata URLs to inputs the user supplied:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -39,7 +40,7 @@ func Scan(ctx context.Context, inputs []Input, opts ScanOptions) (f *Findings, e
 			return nil, err
 		}
 	}
-	env, err := buildEnv(inputs)
+	env, set, err := buildEnv(inputs, opts.Options)
 	if err != nil {
 		return nil, err
 	}
@@ -58,27 +59,43 @@ func Scan(ctx context.Context, inputs []Input, opts ScanOptions) (f *Findings, e
 		Findings: []Finding{},
 		Inputs:   []InputReport{},
 	}
-	timeFiltered := false
+	parts := tableParts(set)
+	// Every rule is compiled first, then the pack runs in one pass: each
+	// input is read once for all rules (kql.ProgramSet).
+	var ran []*rules.Rule
+	var progs []*kql.Program
 	for _, r := range rs {
 		f.Rules = append(f.Rules, RuleInfo{ID: r.ID, Title: r.Title, Severity: r.Severity, Mitre: nonNil(r.Mitre)})
 		prog, err := kql.Compile(r.Query, env)
 		if err != nil {
-			if notice, skip := missingInput(r, err); skip {
+			if notice, skip := missingInput(r, err, inputs); skip {
 				f.Notices = append(f.Notices, notice)
 				continue
 			}
 			return nil, ruleError(r, err)
 		}
-		results, err := prog.Run(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("rule %s (%s): %w", r.ID, r.File, err)
+		if renv, notices := envFor(r, env, parts, opts.Dedupe); renv != env {
+			f.Notices = append(f.Notices, notices...)
+			if prog, err = kql.Compile(r.Query, renv); err != nil {
+				return nil, ruleError(r, err)
+			}
 		}
-		for _, res := range results {
+		ran, progs = append(ran, r), append(progs, prog)
+	}
+	all, errs := runRules(ctx, progs)
+	timeFiltered := false
+	for i, r := range ran {
+		if errs[i] != nil {
+			return nil, fmt.Errorf("rule %s (%s): %w", r.ID, r.File, errs[i])
+		}
+		for _, res := range all[i] {
 			if res.TimeFilterRemovedAll {
 				timeFiltered = true
 			}
 			for _, row := range res.Table.Rows {
-				f.Findings = append(f.Findings, makeFinding(r, res.Table.Columns, row))
+				fd := makeFinding(r, res.Table.Columns, row)
+				fd.Matches = matches(progs[i], res.Table.Columns, row)
+				f.Findings = append(f.Findings, fd)
 			}
 		}
 	}
@@ -91,7 +108,26 @@ func Scan(ctx context.Context, inputs []Input, opts ScanOptions) (f *Findings, e
 	}
 	sortFindings(f.Findings)
 	summarize(f)
+	if f.Inputs, err = set.reports(ctx); err != nil {
+		return nil, err
+	}
 	return f, nil
+}
+
+// onePass runs the rules of a scan together, reading each input once;
+// tests turn it off to check that it changes no finding.
+var onePass = true
+
+// runRules runs the compiled rules, in one pass unless onePass is off.
+func runRules(ctx context.Context, progs []*kql.Program) ([][]*kql.Result, []error) {
+	if onePass {
+		return kql.NewProgramSet(progs...).RunEach(ctx)
+	}
+	all, errs := make([][]*kql.Result, len(progs)), make([]error, len(progs))
+	for i, p := range progs {
+		all[i], errs[i] = p.Run(ctx)
+	}
+	return all, errs
 }
 
 func nonNil(s []string) []string {
@@ -119,18 +155,51 @@ func hintSuffix(h string) string {
 
 // missingInput recognises a rule that cannot run because the inputs lack
 // its table or a column: it is skipped with a notice, never a silent zero.
-func missingInput(r *rules.Rule, err error) (string, bool) {
+func missingInput(r *rules.Rule, err error, inputs []Input) (string, bool) {
 	var se *syntax.Error
 	if !errors.As(err, &se) {
 		return "", false
 	}
+	which := "the inputs lack"
+	if len(inputs) == 1 {
+		which = inputs[0].Name + " lacks"
+	}
 	switch {
-	case strings.HasPrefix(se.Msg, "unknown table"), strings.HasPrefix(se.Msg, "the table '"):
+	case isMissingTable(se):
 		return fmt.Sprintf("rule %s skipped: %s", r.ID, se.Msg), true
-	case strings.HasPrefix(se.Msg, "unknown column"):
-		return fmt.Sprintf("rule %s skipped: the inputs lack a column it needs (%s)", r.ID, se.Msg), true
+	case isMissingColumn(se):
+		return fmt.Sprintf("rule %s skipped: %s a column it needs (%s)", r.ID, which, se.Msg), true
 	}
 	return "", false
+}
+
+func isMissingTable(se *syntax.Error) bool {
+	return strings.HasPrefix(se.Msg, "unknown table") || strings.HasPrefix(se.Msg, "the table '")
+}
+
+func isMissingColumn(se *syntax.Error) bool {
+	return strings.HasPrefix(se.Msg, "unknown column")
+}
+
+// matches explains a finding: the spans of its values that the rule's own
+// string predicates matched (kql.Program.Explain), with their text.
+func matches(prog *kql.Program, cols []data.Column, row data.Row) []Match {
+	out := []Match{}
+	for _, sp := range prog.Explain(cols, row) {
+		i := data.ColumnIndex(cols, sp.Column)
+		if i < 0 || i >= len(row) {
+			continue
+		}
+		text := row[i].S
+		if row[i].K != data.KString {
+			text = data.ToString(row[i])
+		}
+		if sp.Start < 0 || sp.End > len(text) || sp.Start >= sp.End {
+			continue
+		}
+		out = append(out, Match{Column: sp.Column, Start: sp.Start, End: sp.End, Text: text[sp.Start:sp.End]})
+	}
+	return out
 }
 
 // makeFinding turns a result row into a finding, taking the common fields
@@ -219,4 +288,67 @@ func summarize(f *Findings) {
 	}
 	sort.Strings(f.Summary.Devices)
 	sort.Strings(f.Summary.Accounts)
+}
+
+// tablePart is one input's share of a table that several inputs serve.
+type tablePart struct {
+	input string
+	src   data.Source
+}
+
+// tableParts lists, for each table that several inputs serve (a union),
+// the input each part comes from, so that a rule can be checked against
+// each input on its own: a rule that needs a column one export lacks (a
+// slim export that left out the PE version columns) is skipped for that
+// export with a notice, and still runs over the others.
+func tableParts(set *inputSet) map[string][]tablePart {
+	out := map[string][]tablePart{}
+	for _, in := range set.inputs {
+		for _, t := range in.Tables() {
+			out[t.Name] = append(out[t.Name], tablePart{in.Name(), t.Source})
+		}
+	}
+	return out
+}
+
+// envFor returns the environment rule r runs in: env itself, or, when some
+// input of a union lacks a column r needs, env with that table rebuilt from
+// the inputs that have it (deduplicated as the run asks), and a notice for
+// each input left out.
+func envFor(r *rules.Rule, env *kql.Env, parts map[string][]tablePart, dedupe bool) (*kql.Env, []string) {
+	out := env
+	var notices []string
+	for ti, table := range env.Tables {
+		ps := parts[table.Name()]
+		if len(ps) < 2 {
+			continue
+		}
+		var keep []data.Source
+		for _, p := range ps {
+			probe := *env
+			probe.Tables = slices.Clone(env.Tables)
+			probe.Tables[ti] = p.src
+			_, err := kql.Compile(r.Query, &probe)
+			var se *syntax.Error
+			if err != nil && errors.As(err, &se) && isMissingColumn(se) {
+				notices = append(notices, fmt.Sprintf("rule %s skipped for %s: it lacks a column the rule needs (%s)", r.ID, p.input, se.Msg))
+				continue
+			}
+			keep = append(keep, p.src)
+		}
+		if len(keep) == len(ps) {
+			continue
+		}
+		if out == env {
+			cp := *env
+			cp.Tables = slices.Clone(env.Tables)
+			out = &cp
+		}
+		if len(keep) == 1 {
+			out.Tables[ti] = keep[0]
+		} else {
+			out.Tables[ti] = data.UnionSourcesWith(table.Name(), keep, data.UnionOptions{Dedupe: dedupe})
+		}
+	}
+	return out, notices
 }

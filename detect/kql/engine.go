@@ -53,6 +53,12 @@ func (p *Program) Source() string { return p.src }
 // order. A panic inside the engine becomes an error: hostile input must
 // never take down the page or the Worker.
 func (p *Program) Run(ctx context.Context) (results []*Result, err error) {
+	return p.run(ctx, nil)
+}
+
+// run runs the program; share, when set, lets its first scan join a
+// shared pass (ProgramSet).
+func (p *Program) run(ctx context.Context, share *shareHook) (results []*Result, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			results, err = nil, fmt.Errorf("internal error while running the query: %v", r)
@@ -60,7 +66,7 @@ func (p *Program) Run(ctx context.Context) (results []*Result, err error) {
 	}()
 	out := make([]*Result, 0, len(p.stmts))
 	for _, st := range p.stmts {
-		r, err := st.run(ctx)
+		r, err := st.run(ctx, share)
 		if err != nil {
 			return nil, err
 		}

@@ -505,7 +505,11 @@ func (c *compiler) matchesRegex(x *syntax.Binary, l, r *cexpr, rs *rowScope) (*c
 	if l.col >= 0 {
 		c.note(l, rs, regexFind(rs.cols[l.col].Name, re))
 	}
-	p := func(rc *rowCtx) bool { return re.MatchString(stringText(le(rc))) }
+	pf := newRegexFilter(re.String())
+	p := func(rc *rowCtx) bool {
+		s := stringText(le(rc))
+		return !pf.rulesOut(s) && re.MatchString(s)
+	}
 	return &cexpr{typ: data.Bool, col: -1, pred: p, eval: func(rc *rowCtx) data.Value { return data.NewBool(p(rc)) }}, nil
 }
 

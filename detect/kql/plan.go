@@ -28,6 +28,9 @@ type runState struct {
 	// timeFilteredAll is set when a where using ago() or now() dropped
 	// every row it saw.
 	timeFilteredAll bool
+	// share, when set, lets the run's first scan join a shared pass over
+	// its source (multiscan.go).
+	share *shareHook
 }
 
 func newRunState(ctx context.Context, now int64) *runState {
@@ -56,8 +59,9 @@ type plan struct {
 	now    int64
 }
 
-func (p *plan) run(ctx context.Context) (*Result, error) {
+func (p *plan) run(ctx context.Context, share *shareHook) (*Result, error) {
 	rs := newRunState(ctx, p.now)
+	rs.share = share
 	t, err := collect(rs, p.root)
 	if err == nil {
 		err = rs.err
@@ -105,7 +109,12 @@ type scanNode struct {
 func (n *scanNode) columns() []data.Column { return n.cols }
 
 func (n *scanNode) run(rs *runState, emit func(data.Row) error) error {
-	err := n.runSpec(rs, emit)
+	var err error
+	if rs.share.take(n) {
+		err = rs.share.join(n, rs, emit)
+	} else {
+		err = n.runSpec(rs, emit)
+	}
 	if err == errStop {
 		return nil
 	}

@@ -1,248 +1,411 @@
 package logs
 
 import (
-	"bufio"
 	"bytes"
-	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
-	"sync/atomic"
 
 	"offhunt/detect/data"
 )
 
-// Limits and rhythms of the CSV reader.
-const (
-	// InferenceRows is how many rows are read to guess the type of a
-	// column that no known schema declares.
-	InferenceRows = 1000
-	// ctxCheckRows is how often (in rows) a scan checks for cancellation:
-	// rarely enough to cost nothing, often enough to stop promptly.
-	ctxCheckRows = 1024
-	// readBufferSize is the read-ahead buffer of a scan.
-	readBufferSize = 256 << 10
-)
+// The CSV reader splits rows itself instead of using encoding/csv:
+// encoding/csv allocates every record's strings and cannot skip a field,
+// while a query that reads three columns of a 90-column export should pay
+// for three. This splitter works in place on large chunks: it finds a
+// row's end and its separators with bytes.IndexByte (vectorised), records
+// each field as a span of the chunk, and leaves the bytes alone until a
+// query asks for the field. Quoted fields (RFC 4180: separators, doubled
+// quotes and line breaks inside quotes) take a slower path of their own.
 
-// utf8BOM starts files saved by Excel and PowerShell's Export-Csv.
-var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
-
-// CSVSource is a CSV export served as a table. It holds no rows: every
-// Scan opens the input again and streams it, so an export larger than
-// memory can still be queried, and a table named twice in a query is
-// simply read twice.
-type CSVSource struct {
-	name    string
-	stem    string
-	open    func() (io.ReadCloser, error)
-	cols    []data.Column
-	fields  int // columns in the header; cols may add a time alias after them
-	alias   int // index in cols of the added time column, or -1
-	aliasOf int // index in cols of the column it copies
-	badRows atomic.Int64
+// csvDialect is how a CSV input is written, as sniffed from its start.
+type csvDialect struct {
+	sep     byte // ',', ';' or '\t'
+	nl      byte // '\n', or '\r' for old Mac files that end lines with CR only
+	quoting bool // RFC 4180 quotes; false for tab-separated text that writes quotes as plain text
+	sepLine bool // the first line is Excel's "sep=;" hint
 }
 
-// NewCSVSource reads the header of a CSV export (and, for columns no known
-// schema declares, up to InferenceRows rows) to fix its table name and
-// columns. open is called again by every Scan.
-//
-// The table is named after the known Microsoft table the header fits (see
-// MatchTable), else after the file's stem. Columns the known table declares
-// take its types; others are inferred: long, real, bool, datetime (ISO
-// 8601 and the other forms data.ParseDateTime reads), dynamic (JSON objects
-// and arrays), else string. Cells convert as data.FromText does: an empty
-// cell is null ("" in a string column), and so is a cell that does not fit
-// its column's type. When the table has both Timestamp and TimeGenerated
-// and the export only one of them, the other is added as a last column
-// holding the same value, so that queries written for Defender and for
-// Sentinel both run.
-func NewCSVSource(name string, open func() (io.ReadCloser, error)) (data.Source, error) {
-	rc, err := open()
+// csvPlan is what opening a CSV input fixed: its dialect and header.
+type csvPlan struct {
+	dialect csvDialect
+	header  []string // the header's fields as written
+}
+
+// describe names the dialect for a report's format.
+func (d csvDialect) describe() string {
+	switch d.sep {
+	case ';':
+		return "csv (semicolon-separated)"
+	case '\t':
+		return "tsv"
+	}
+	return "csv"
+}
+
+// sniffCSV tells the dialect from the first bytes of the text.
+func sniffCSV(head []byte) csvDialect {
+	d := csvDialect{sep: ',', nl: '\n', quoting: true}
+	if bytes.IndexByte(head, '\n') < 0 && bytes.IndexByte(head, '\r') >= 0 {
+		d.nl = '\r'
+	}
+	first := head
+	if i := bytes.IndexByte(first, d.nl); i >= 0 {
+		first = first[:i]
+	}
+	first = bytes.TrimSuffix(first, []byte{'\r'})
+	if len(first) == 5 && bytes.HasPrefix(first, []byte("sep=")) {
+		d.sep = first[4]
+		d.sepLine = true
+	} else {
+		// The separator is the one the header uses most, outside quotes;
+		// ties go to the comma, then the semicolon.
+		var commas, semis, tabs int
+		inQuote := false
+		for _, c := range first {
+			switch {
+			case c == '"':
+				inQuote = !inQuote
+			case inQuote:
+			case c == ',':
+				commas++
+			case c == ';':
+				semis++
+			case c == '\t':
+				tabs++
+			}
+		}
+		switch {
+		case tabs > commas && tabs > semis:
+			d.sep = '\t'
+		case semis > commas:
+			d.sep = ';'
+		}
+	}
+	if d.sep == '\t' {
+		d.quoting = tabQuoting(head, d)
+	}
+	return d
+}
+
+// tabQuoting tells whether tab-separated text uses RFC 4180 quoting.
+// Excel quotes when it saves tab-separated text; many tools and hand-made
+// files do not, and write `"C:\x.exe" -a` as a plain field. A field that
+// starts with a quote and goes on after the closing one means the latter.
+func tabQuoting(head []byte, d csvDialect) bool {
+	d.quoting = true
+	var p csvDecoder
+	p.d = d
+	for len(head) > 0 {
+		st, n, _, bad := p.parseRow(head, false)
+		if st == rowNeedMore {
+			break
+		}
+		if bad == reasonMalformedQuote {
+			return false
+		}
+		head = head[n:]
+	}
+	return true
+}
+
+// Results of parseRow.
+const (
+	rowOK       = iota
+	rowNeedMore // the window ends inside the row: read more
+	rowBlank    // an empty line
+	rowEOF      // nothing left
+)
+
+// Reasons a row's quoting was not RFC 4180; the row is kept, read as if
+// the field had no quotes.
+const (
+	reasonMalformedQuote    = "a quoted field goes on after its closing quote (read as plain text)"
+	reasonUnterminatedQuote = "a quoted field is never closed (read as plain text up to the end of its line)"
+)
+
+// csvSpan is a field of the row being parsed: window[s:e], and whether
+// the field was quoted (and holds doubled quotes).
+type csvSpan struct {
+	s, e        int
+	quoted, esc bool
+}
+
+type csvDecoder struct {
+	d      csvDialect
+	cr     *chunkReader
+	spans  []csvSpan
+	fields int   // fields of the row just parsed (spans keeps maxMembers of them)
+	line   int64 // the line number of the window's start
+	cols   int   // fields in the header
+}
+
+// span records a field of the row being parsed.
+func (p *csvDecoder) span(sp csvSpan) {
+	p.fields++
+	if len(p.spans) < maxMembers {
+		p.spans = append(p.spans, sp)
+	}
+}
+
+// parseRow splits the row at the start of b. atEOF says b is all there is.
+// It returns the parse status, the bytes the row took (with its line
+// break), the lines it spans and, for a row that was kept though its
+// quoting was broken, why.
+func (p *csvDecoder) parseRow(b []byte, atEOF bool) (st, consumed int, lines int64, bad string) {
+	p.spans, p.fields = p.spans[:0], 0
+	sep, nl := p.d.sep, p.d.nl
+	if len(b) == 0 {
+		if atEOF {
+			return rowEOF, 0, 0, ""
+		}
+		return rowNeedMore, 0, 0, ""
+	}
+	if b[0] == nl {
+		return rowBlank, 1, 1, ""
+	}
+	if nl == '\n' && b[0] == '\r' {
+		if len(b) == 1 && !atEOF {
+			return rowNeedMore, 0, 0, ""
+		}
+		if len(b) == 1 || b[1] == '\n' {
+			return rowBlank, min(2, len(b)), 1, ""
+		}
+	}
+	lines = 1
+	i := 0
+	rowEnd := -1 // the line break that ends the current line, once looked for
+	for {
+		// A field starts at i.
+		if p.d.quoting && i < len(b) && b[i] == '"' {
+			j := i + 1
+			esc, closed := false, false
+			for {
+				k := bytes.IndexByte(b[j:], '"')
+				if k < 0 {
+					if !atEOF && len(b) < MaxLineBytes {
+						return rowNeedMore, 0, 0, ""
+					}
+					if bad == "" {
+						bad = reasonUnterminatedQuote
+					}
+					break
+				}
+				j += k + 1
+				if j == len(b) {
+					if !atEOF {
+						return rowNeedMore, 0, 0, ""
+					}
+					closed = true
+					break
+				}
+				c := b[j]
+				if c == '"' {
+					esc = true
+					j++
+					continue
+				}
+				if c == sep || c == nl {
+					closed = true
+					break
+				}
+				if c == '\r' && nl == '\n' {
+					if j+1 == len(b) && !atEOF {
+						return rowNeedMore, 0, 0, ""
+					}
+					if j+1 == len(b) || b[j+1] == '\n' {
+						closed = true
+						break
+					}
+				}
+				if bad == "" {
+					bad = reasonMalformedQuote
+				}
+				break
+			}
+			if closed {
+				lines += int64(bytes.Count(b[i+1:j-1], []byte{nl}))
+				p.span(csvSpan{i + 1, j - 1, true, esc})
+				i = j
+				rowEnd = -1
+				if i == len(b) {
+					return rowOK, i, lines, bad
+				}
+				switch b[i] {
+				case sep:
+					i++
+					continue
+				case '\r':
+					if nl == '\n' && i+1 < len(b) && b[i+1] == '\n' {
+						i++ // \r\n
+					}
+				}
+				return rowOK, min(i+1, len(b)), lines, bad
+			}
+			// Not RFC 4180: read the field as plain text from its quote.
+		}
+		if rowEnd < i {
+			k := bytes.IndexByte(b[i:], nl)
+			if k < 0 {
+				if !atEOF {
+					return rowNeedMore, 0, 0, ""
+				}
+				rowEnd = len(b)
+			} else {
+				rowEnd = i + k
+			}
+		}
+		if k := bytes.IndexByte(b[i:rowEnd], sep); k >= 0 {
+			p.span(csvSpan{s: i, e: i + k})
+			i += k + 1
+			continue
+		}
+		e := rowEnd
+		if nl == '\n' && e > i && b[e-1] == '\r' {
+			e--
+		}
+		p.span(csvSpan{s: i, e: e})
+		if rowEnd == len(b) {
+			return rowOK, rowEnd, lines, bad
+		}
+		return rowOK, rowEnd + 1, lines, bad
+	}
+}
+
+// readRow reads the next non-blank row into p.spans (relative to the
+// window), skipping rows longer than MaxLineBytes. It returns the row's
+// first line, its text, and why its quoting was broken.
+func (p *csvDecoder) readRow(s *scan) (line int64, text []byte, bad string, err error) {
+	for {
+		w := p.cr.window()
+		st, n, lines, bad := p.parseRow(w, p.cr.eof)
+		switch st {
+		case rowEOF:
+			return 0, nil, "", io.EOF
+		case rowBlank:
+			p.cr.consume(n)
+			p.line += lines
+			continue
+		case rowNeedMore:
+			if err := p.cr.more(); err != nil {
+				if err != errRecordTooLong {
+					return 0, nil, "", err
+				}
+				if s != nil {
+					s.skip(p.line, fmt.Sprintf("a row longer than %d bytes (MaxLineBytes) without an end; skipped", MaxLineBytes))
+				}
+				if err := p.cr.skipLine(p.d.nl); err != nil {
+					return 0, nil, "", err
+				}
+				p.line++
+			}
+			continue
+		}
+		line = p.line
+		p.line += lines
+		text = w[:n]
+		p.cr.consume(n)
+		return line, text, bad, nil
+	}
+}
+
+// newCSVDecoder reads the header of a scan's input and checks it against
+// the header the input was opened with.
+func newCSVDecoder(s *scan) (*csvDecoder, error) {
+	in := s.in
+	p := &csvDecoder{d: in.csv.dialect, cr: s.cr, line: 1}
+	header, err := p.readHeader()
 	if err != nil {
 		return nil, err
 	}
-	defer rc.Close()
-	r, err := newCSVReader(rc)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+	if !equalStrings(header, in.csv.header) {
+		return nil, fmt.Errorf("%s: the input changed since it was opened (its CSV header is not the same)", in.name)
 	}
-	rec, err := r.Read()
+	p.cols = len(header)
+	return p, nil
+}
+
+// readHeader reads the optional "sep=" line and the header row.
+func (p *csvDecoder) readHeader() ([]string, error) {
+	if p.d.sepLine {
+		if err := p.cr.skipLine(p.d.nl); err != nil {
+			return nil, err
+		}
+		p.line++
+	}
+	_, text, _, err := p.readRow(nil)
 	if err == io.EOF {
-		return nil, fmt.Errorf("%s: empty input: a CSV export starts with a header line", name)
+		return nil, errEmpty
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%s: reading the CSV header: %w", name, err)
+		return nil, err
 	}
-	names := columnNames(rec)
-	s := &CSVSource{name: Stem(name), stem: Stem(name), open: open, fields: len(names), alias: -1, aliasOf: -1}
-	table := matchTable(names)
-	if table != nil {
-		s.name = table.name
+	if p.fields > MaxColumns {
+		return nil, fmt.Errorf("the CSV header has %d columns, more than %d (MaxColumns)", p.fields, MaxColumns)
 	}
-	s.cols = make([]data.Column, len(names))
-	var guess []*typeGuess
-	for i, n := range names {
-		s.cols[i] = data.Column{Name: n, Type: data.String}
-		if table != nil {
-			if t, ok := table.columnType(n); ok {
-				s.cols[i].Type = t
-				continue
-			}
-		}
-		if guess == nil {
-			guess = make([]*typeGuess, len(names))
-		}
-		guess[i] = newTypeGuess()
+	out := make([]string, len(p.spans))
+	var sc scratch
+	for i, sp := range p.spans {
+		t, _ := sc.text(spanField(text, sp))
+		out[i] = string(t)
 	}
-	if guess != nil {
-		if err := inferTypes(r, guess); err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
-		for i, g := range guess {
-			if g != nil {
-				s.cols[i].Type = g.result()
-			}
-		}
-	}
-	if table != nil {
-		s.addTimeAlias(table)
-	}
-	return s, nil
+	return out, nil
 }
 
-// addTimeAlias adds Timestamp or TimeGenerated when the table declares both
-// and the export has one: Defender exports carry Timestamp, Sentinel's
-// TimeGenerated, and queries use either.
-func (s *CSVSource) addTimeAlias(table *tableSpec) {
-	const ts, tg = "Timestamp", "TimeGenerated"
-	if _, ok := table.columnType(ts); !ok {
-		return
+// spanField is the field of a row's text that sp marks.
+func spanField(text []byte, sp csvSpan) rawField {
+	if sp.quoted {
+		return rawField{b: text[sp.s:sp.e], kind: fQuoted, esc: sp.esc}
 	}
-	if _, ok := table.columnType(tg); !ok {
-		return
-	}
-	its, itg := data.ColumnIndex(s.cols, ts), data.ColumnIndex(s.cols, tg)
-	switch {
-	case its >= 0 && itg < 0:
-		s.aliasOf = its
-		s.cols = append(s.cols, data.Column{Name: tg, Type: s.cols[its].Type})
-	case itg >= 0 && its < 0:
-		s.aliasOf = itg
-		s.cols = append(s.cols, data.Column{Name: ts, Type: s.cols[itg].Type})
-	default:
-		return
-	}
-	s.alias = len(s.cols) - 1
+	return rawField{b: text[sp.s:sp.e], kind: fText}
 }
 
-// Name returns the table name: the known table the export fits, else the
-// file's stem.
-func (s *CSVSource) Name() string { return s.name }
+var errEmpty = errors.New("the input is empty")
 
-// Stem returns the file's stem, the name by which a query can reach the
-// input whatever its table name (`['export (3)']`).
-func (s *CSVSource) Stem() string { return s.stem }
-
-// Columns returns the columns; the caller must not change the slice.
-func (s *CSVSource) Columns() []data.Column { return s.cols }
-
-// BadRows returns how many rows of the last complete or cancelled scan had
-// a field count other than the header's, or could not be parsed as CSV.
-// Rows with too few fields are kept (the missing cells are null) and extra
-// fields dropped; unparseable rows are skipped.
-func (s *CSVSource) BadRows() int { return int(s.badRows.Load()) }
-
-// Scan streams the rows. Columns that need marks false are left null, so
-// that nobody pays for converting cells the query never reads.
-func (s *CSVSource) Scan(ctx context.Context, need []bool, emit func(data.Row) error) error {
-	rc, err := s.open()
+// next reads the next row into rec.
+func (p *csvDecoder) next(s *scan, rec *record) error {
+	line, text, bad, err := p.readRow(s)
 	if err != nil {
 		return err
 	}
-	defer rc.Close()
-	r, err := newCSVReader(rc)
-	if err != nil {
-		return fmt.Errorf("%s: %w", s.stem, err)
+	rec.line = line
+	rec.bytes = text
+	n := p.cols
+	rec.setFields(n)
+	for i, sp := range p.spans {
+		if i >= n {
+			break
+		}
+		rec.fields[i] = spanField(text, sp)
 	}
-	if _, err := r.Read(); err != nil {
-		if err == io.EOF {
-			return fmt.Errorf("%s: the input lost its header since it was opened", s.stem)
-		}
-		return fmt.Errorf("%s: %w", s.stem, err)
+	if p.fields != n {
+		rec.problem(fmt.Sprintf("%d fields where the header has %d", p.fields, n) + raggedTail(p.fields, n))
 	}
-	wanted := func(i int) bool { return need == nil || (i < len(need) && need[i]) }
-	convertField := make([]bool, s.fields)
-	for i := range convertField {
-		convertField[i] = wanted(i) || (i == s.aliasOf && wanted(s.alias))
+	if bad != "" {
+		rec.problem(bad)
 	}
-	var bad int64
-	defer func() { s.badRows.Store(bad) }()
-	row := make(data.Row, len(s.cols))
-	for n := 0; ; n++ {
-		if n%ctxCheckRows == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		before := r.InputOffset()
-		rec, err := r.Read()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			var perr *csv.ParseError
-			if errors.As(err, &perr) && r.InputOffset() > before {
-				bad++
-				continue
-			}
-			return fmt.Errorf("%s: %w", s.stem, err)
-		}
-		if len(rec) != s.fields {
-			bad++
-		}
-		for i := 0; i < s.fields; i++ {
-			if !convertField[i] {
-				row[i] = data.Null
-				continue
-			}
-			cell := ""
-			if i < len(rec) {
-				cell = rec[i]
-			}
-			row[i] = data.FromText(cell, s.cols[i].Type)
-		}
-		if s.alias >= 0 {
-			row[s.alias] = row[s.aliasOf]
-		}
-		if err := emit(row); err != nil {
-			return err
-		}
-	}
+	return nil
 }
 
-// newCSVReader skips a UTF-8 byte order mark and sets the reader up the
-// way exports need: quotes strict (a stray quote is a bad row, not a
-// silently merged field), any field count (counted as bad rows), and the
-// record slice reused between rows (its strings are not).
-func newCSVReader(rc io.Reader) (*csv.Reader, error) {
-	br := bufio.NewReaderSize(rc, readBufferSize)
-	head, err := br.Peek(len(utf8BOM))
-	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
-		return nil, err
+func raggedTail(got, want int) string {
+	if got < want {
+		return " (the missing ones are empty)"
 	}
-	if bytes.Equal(head, utf8BOM) {
-		if _, err := br.Discard(len(utf8BOM)); err != nil {
-			return nil, err
+	return " (the extra ones are dropped)"
+}
+
+func equalStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
 		}
 	}
-	r := csv.NewReader(br)
-	r.ReuseRecord = true
-	r.LazyQuotes = false
-	r.FieldsPerRecord = -1
-	return r, nil
+	return true
 }
 
 // columnNames cleans a header: names are trimmed, the " [UTC]" that the
@@ -253,7 +416,10 @@ func columnNames(header []string) []string {
 	names := make([]string, len(header))
 	seen := make(map[string]bool, len(header))
 	for i, h := range header {
-		n := strings.TrimSuffix(strings.TrimSpace(h), " [UTC]")
+		n := strings.TrimSpace(h)
+		if len(n) > 6 && strings.EqualFold(n[len(n)-6:], " [UTC]") {
+			n = strings.TrimSpace(n[:len(n)-6])
+		}
 		if n == "" {
 			n = "Column" + strconv.Itoa(i+1)
 		}
@@ -269,115 +435,67 @@ func columnNames(header []string) []string {
 	return names
 }
 
-// Stem returns a file name without its folders and its last extension:
-// "C:\exports\export (3).csv" becomes "export (3)". An empty result
-// becomes "input", since a table needs a name.
-func Stem(name string) string {
-	base := name[strings.LastIndexAny(name, `/\`)+1:]
-	if i := strings.LastIndexByte(base, '.'); i > 0 {
-		base = base[:i]
+// openCSV reads the header and a sample of rows of a CSV input being
+// opened (s reads it) and fixes its table: named after the known table
+// its header fits, typed by that table's schema where it declares a column
+// and from the sample elsewhere.
+func (in *Input) openCSV(s *scan, head []byte) error {
+	in.kind = kindCSV
+	in.csv.dialect = sniffCSV(head)
+	p := &csvDecoder{d: in.csv.dialect, cr: s.cr, line: 1}
+	header, err := p.readHeader()
+	if err != nil {
+		return err
 	}
-	if base == "" {
-		return "input"
+	in.csv.header = header
+	in.format = in.enc.describe() + in.csv.dialect.describe()
+	names := columnNames(header)
+	p.cols = len(names)
+	spec := matchTable(names)
+	g := newGroup(in.stem)
+	if spec != nil {
+		g.name, g.known = spec.name, true
 	}
-	return base
-}
-
-// isJSONContainer reports whether s holds a JSON object or array, the test
-// for inferring a dynamic column.
-func isJSONContainer(s string) bool {
-	if s[0] != '{' && s[0] != '[' {
-		return false
-	}
-	v, err := data.ParseJSON(s)
-	return err == nil && (v.K == data.KBag || v.K == data.KArray)
-}
-
-// typeGuess narrows a column's possible types as cells are seen.
-type typeGuess struct {
-	seen                                   bool
-	isLong, isReal, isBool, isDate, isJSON bool
-}
-
-func newTypeGuess() *typeGuess {
-	return &typeGuess{isLong: true, isReal: true, isBool: true, isDate: true, isJSON: true}
-}
-
-func (g *typeGuess) add(cell string) {
-	s := strings.TrimSpace(cell)
-	if s == "" {
-		return
-	}
-	g.seen = true
-	if g.isLong {
-		if _, err := strconv.ParseInt(s, 10, 64); err != nil {
-			g.isLong = false
+	guesses := make([]*typeGuess, len(names))
+	for i, n := range names {
+		t := data.Unknown
+		if spec != nil {
+			if ct, ok := spec.columnType(n); ok {
+				t = ct
+			}
 		}
-	}
-	if g.isReal {
-		if _, ok := data.ParseReal(s); !ok {
-			g.isReal = false
+		if t == data.Unknown {
+			guesses[i] = newTypeGuess()
 		}
+		g.add(n, t)
 	}
-	if g.isBool {
-		if !strings.EqualFold(s, "true") && !strings.EqualFold(s, "false") {
-			g.isBool = false
-		}
-	}
-	if g.isDate {
-		if _, ok := data.ParseDateTime(s); !ok {
-			g.isDate = false
-		}
-	}
-	if g.isJSON {
-		g.isJSON = isJSONContainer(s)
-	}
-}
-
-// result picks the narrowest type every seen cell fits; a column with no
-// values at all is a string.
-func (g *typeGuess) result() data.Type {
-	switch {
-	case !g.seen:
-		return data.String
-	case g.isLong:
-		return data.Long
-	case g.isReal:
-		return data.Real
-	case g.isBool:
-		return data.Bool
-	case g.isDate:
-		return data.DateTime
-	case g.isJSON:
-		return data.Dynamic
-	}
-	return data.String
-}
-
-// inferTypes reads up to InferenceRows rows into the guesses. Rows that
-// do not parse are left to Scan to count.
-func inferTypes(r *csv.Reader, guess []*typeGuess) error {
-	for n := 0; n < InferenceRows; n++ {
-		before := r.InputOffset()
-		rec, err := r.Read()
+	var sc scratch
+	for rows := 0; rows < InferenceRows && s.raw.n < InferenceBytes; rows++ {
+		_, text, _, err := p.readRow(nil)
 		if err == io.EOF {
-			return nil
+			break
 		}
 		if err != nil {
-			var perr *csv.ParseError
-			if errors.As(err, &perr) && r.InputOffset() > before {
-				continue
-			}
 			return err
 		}
-		for i, g := range guess {
-			if g != nil && i < len(rec) {
-				g.add(rec[i])
+		for i, sp := range p.spans {
+			if i >= len(guesses) || guesses[i] == nil {
+				continue
 			}
+			t, _ := sc.text(spanField(text, sp))
+			guesses[i].addText(t)
+		}
+		s.n++
+	}
+	for i, gs := range guesses {
+		if gs != nil {
+			g.slots[i].typ = gs.result()
 		}
 	}
+	g.finish()
+	in.groups = []*group{g}
+	v := in.newView(0)
+	in.views = []*view{v}
+	in.stemView = v
 	return nil
 }
-
-// CSVSource is a data.Source.
-var _ data.Source = (*CSVSource)(nil)

@@ -70,6 +70,7 @@ func Parse(file, text string) (*Rule, error) {
 	r := &Rule{File: file, Query: text}
 	lines := strings.Split(text, "\n")
 	last := ""
+	headerEnd := 0 // the last header line, 1-based
 	i := 0
 	for ; i < len(lines); i++ {
 		line := strings.TrimRight(lines[i], "\r")
@@ -89,14 +90,16 @@ func Parse(file, text string) (*Rule, error) {
 		if !ok || strings.Contains(k, " ") || !headerKeys[k] {
 			if last != "" && (strings.HasPrefix(body, "  ") || strings.HasPrefix(body, "\t")) {
 				r.appendTo(last, strings.TrimSpace(body))
+				headerEnd = i + 1
 				continue
 			}
 			if !ok || strings.Contains(k, " ") {
 				return nil, &FileError{File: file, Line: i + 1, Col: 1, Msg: fmt.Sprintf("expected a header line '// key: value', got %q", trimmed)}
 			}
-			return nil, &FileError{File: file, Line: i + 1, Col: strings.Index(line, "//") + 3, Msg: fmt.Sprintf("unknown header key %q (keys: id, title, severity, mitre, author, released, description, actions, references, falsepositives)", strings.TrimSpace(key))}
+			col := strings.Index(line, "//") + 3 + len(body) - len(strings.TrimLeft(body, " \t"))
+			return nil, &FileError{File: file, Line: i + 1, Col: col, Msg: fmt.Sprintf("unknown header key %q (keys: id, title, severity, mitre, author, released, description, actions, references, falsepositives)", strings.TrimSpace(key))}
 		}
-		last = k
+		last, headerEnd = k, i+1
 		r.set(k, strings.TrimSpace(value))
 	}
 	r.QueryLine = i + 1
@@ -111,7 +114,7 @@ func Parse(file, text string) (*Rule, error) {
 		return nil, &FileError{File: file, Line: r.headerLine("severity"), Col: 1, Msg: fmt.Sprintf("severity %q: use high, medium, low or informational", r.Severity)}
 	}
 	if strings.TrimSpace(strings.Join(lines[i:], "\n")) == "" {
-		return nil, &FileError{File: file, Line: i + 1, Col: 1, Msg: "the rule has no query after its header"}
+		return nil, &FileError{File: file, Line: headerEnd + 1, Col: 1, Msg: "the rule has no query after its header"}
 	}
 	return r, nil
 }

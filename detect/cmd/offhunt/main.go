@@ -6,11 +6,15 @@
 // Usage:
 //
 //	offhunt query [--now T|latest] [--format table|csv|json] (-f QUERY.kql | 'KQL') [FILE...]
+//	offhunt scan  [--now T|latest] [--rules builtin|PATH]... [--format table|csv|json|ndjson] [--dedupe] [--ioc defender FILE] FILE...
+//	offhunt rules [--rules builtin|PATH]... [--format table|json]
+//	offhunt rules export --format sentinel [--rules builtin|PATH]... DIR
 //	offhunt version
-//	offhunt help [query]
+//	offhunt help [query|scan|rules]
 //
-// Exit status: 0 success, 2 an error (printed to standard error as
-// "offhunt: ..."; a query error starts with "line:col: ").
+// Exit status: 0 success (scan: no findings), 1 scan found something, 2 an
+// error (printed to standard error as "offhunt: ..."; a query error starts
+// with "line:col: ").
 package main
 
 import (
@@ -21,7 +25,7 @@ import (
 	"offhunt/detect"
 )
 
-// Exit statuses, as design.md fixes them.
+// Exit statuses, as design.md fixes them (scan's exitFound is 1).
 const (
 	exitOK    = 0
 	exitError = 2
@@ -39,6 +43,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	switch cmd := args[0]; cmd {
 	case "query":
 		return runQuery(args[1:], stdin, stdout, stderr)
+	case "scan":
+		return runScan(args[1:], stdin, stdout, stderr)
+	case "rules":
+		return runRules(args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintf(stdout, "offhunt %s\n", detect.Version)
 		return exitOK
@@ -48,11 +56,17 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			case "query":
 				fmt.Fprint(stdout, queryUsage)
 				return exitOK
+			case "scan":
+				fmt.Fprint(stdout, scanUsage)
+				return exitOK
+			case "rules":
+				fmt.Fprint(stdout, rulesUsage)
+				return exitOK
 			case "version", "help":
 				fmt.Fprint(stdout, usage)
 				return exitOK
 			}
-			return failf(stderr, "no help for %q: the commands are query, version and help", args[1])
+			return failf(stderr, "no help for %q: the commands are query, scan, rules, version and help", args[1])
 		}
 		fmt.Fprint(stdout, usage)
 		return exitOK
@@ -73,13 +87,22 @@ It runs on your machine: nothing is uploaded, nothing is fetched.
 
 Usage:
   offhunt query [--now T|latest] [--format table|csv|json] (-f QUERY.kql | 'KQL') [FILE...]
+  offhunt scan  [--now T|latest] [--rules builtin|PATH]... [--format table|csv|json|ndjson]
+                [--dedupe] [--ioc defender FILE] FILE...
+  offhunt rules [--rules builtin|PATH]... [--format table|json]
+  offhunt rules export --format sentinel [--rules builtin|PATH]... DIR
   offhunt version
-  offhunt help [query]
+  offhunt help [query|scan|rules]
+
+query runs KQL over the exports; scan runs the detection rules (the
+built-in rclone pack, or your own) and reports findings; rules lists the
+rules or exports them as Microsoft Sentinel analytics rules.
 
 FILE is an export (Defender XDR advanced hunting or Sentinel CSV); - reads
 standard input. Formats are told from the content, not the file name.
 
-Exit status: 0 success, 2 error.
+Exit status: 0 success (scan: nothing found), 1 scan found something,
+2 error.
 `
 
 const queryUsage = `Usage:

@@ -62,6 +62,8 @@ func runQuery(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("query", flag.ContinueOnError)
 	flags.SetOutput(io.Discard) // errors are printed below, the offhunt way
 	var queryFile, now, format string
+	var dedupe bool
+	flags.BoolVar(&dedupe, "dedupe", false, "")
 	flags.StringVar(&queryFile, "f", "", "")
 	flags.StringVar(&queryFile, "file", "", "")
 	flags.StringVar(&now, "now", "", "")
@@ -99,7 +101,7 @@ func runQuery(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	res, err := detect.Query(ctx, query, inputs, detect.Options{Now: now})
+	res, err := detect.Query(ctx, query, inputs, detect.Options{Now: now, Dedupe: dedupe})
 	if err != nil {
 		return printError(stderr, err)
 	}
@@ -109,6 +111,9 @@ func runQuery(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if err := write(stdout, tables); err != nil {
 		return failf(stderr, "writing the result: %v", err)
+	}
+	if summary := detect.BadRowSummary(res.Inputs); summary != "" {
+		fmt.Fprintf(stderr, "offhunt: note: %s\n", summary)
 	}
 	if res.TimeNotice != "" {
 		fmt.Fprintf(stderr, "offhunt: note: %s; rerun with --now latest to count time back from the newest event\n", res.TimeNotice)

@@ -70,4 +70,3 @@ func unitTimeSpan(num, unit string) (int64, bool) {
 	}
 	return t, true
 }
-

@@ -1,0 +1,207 @@
+package kql_test
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"path"
+	"strings"
+	"testing"
+
+	"offhunt/detect/data"
+	"offhunt/detect/kql"
+)
+
+// TestProgramSetMatchesSolo runs every script query in a ProgramSet beside
+// other programs over the same inputs (the query itself again, a count, a
+// take that stops early, a where) and requires each program's results to
+// be those it gives when run on its own: sharing one pass changes nothing.
+// It runs over spec sources (pushdown on) and plain tables (pushdown off).
+func TestProgramSetMatchesSolo(t *testing.T) {
+	for _, mode := range []string{"spec", "plain"} {
+		t.Run(mode, func(t *testing.T) {
+			if mode == "plain" {
+				kql.NoPushdown.Store(true)
+				saved := scriptSource
+				scriptSource = func(t data.TableSource) data.Source { return t }
+				defer func() {
+					kql.NoPushdown.Store(false)
+					scriptSource = saved
+				}()
+			}
+			checkSetsOverScripts(t)
+		})
+	}
+}
+
+func checkSetsOverScripts(t *testing.T) {
+	names, err := fs.Glob(scriptFiles, "testdata/*.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	shared := 0
+	for _, name := range names {
+		src, err := scriptFiles.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc, err := parseScript(string(src))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for _, c := range sc.cases {
+			if c.err != nil {
+				continue
+			}
+			where := fmt.Sprintf("%s:%d", path.Base(name), c.line)
+			env, err := scriptEnv(c)
+			if err != nil {
+				t.Fatalf("%s: %v", where, err)
+			}
+			queries := []string{c.query}
+			if len(c.inputs) > 0 {
+				tab := "['" + c.inputs[0].name + "']"
+				queries = append(queries,
+					tab+" | count",
+					c.query,
+					tab+" | take 1",
+					tab+" | where tostring(['"+c.inputs[0].cols[0].name+"']) !has 'zzz'",
+				)
+			}
+			var progs []*kql.Program
+			for _, q := range queries {
+				p, err := kql.Compile(q, env)
+				if err != nil {
+					t.Fatalf("%s: %v\nquery:\n%s", where, err, q)
+				}
+				progs = append(progs, p)
+			}
+			var want [][]*kql.Result
+			var wantErr []error
+			for _, p := range progs {
+				r, err := p.Run(context.Background())
+				want, wantErr = append(want, r), append(wantErr, err)
+			}
+			got, gotErr := kql.NewProgramSet(progs...).RunEach(context.Background())
+			if len(progs) > 1 {
+				shared++
+			}
+			for i := range progs {
+				if (wantErr[i] == nil) != (gotErr[i] == nil) || wantErr[i] != nil && wantErr[i].Error() != gotErr[i].Error() {
+					t.Errorf("%s: program %d: error %v in the set, %v alone\nquery:\n%s", where, i, gotErr[i], wantErr[i], queries[i])
+					continue
+				}
+				if d := diffResults(want[i], got[i]); d != "" {
+					t.Errorf("%s: program %d differs in the set: %s\nquery:\n%s", where, i, d, queries[i])
+				}
+			}
+		}
+	}
+	if shared < 100 {
+		t.Errorf("only %d script cases ran as shared sets; the corpus should give more", shared)
+	}
+}
+
+// diffResults describes the first difference between two programs'
+// results, or returns "".
+func diffResults(a, b []*kql.Result) string {
+	if len(a) != len(b) {
+		return fmt.Sprintf("%d results, want %d", len(b), len(a))
+	}
+	for i := range a {
+		if a[i].Render != b[i].Render || a[i].TimeFilterRemovedAll != b[i].TimeFilterRemovedAll {
+			return fmt.Sprintf("result %d: render %q time-filter %v, want %q %v", i,
+				b[i].Render, b[i].TimeFilterRemovedAll, a[i].Render, a[i].TimeFilterRemovedAll)
+		}
+		wa, wb := formatHeader(a[i].Table.Columns)+"\n"+formatTable(a[i].Table), formatHeader(b[i].Table.Columns)+"\n"+formatTable(b[i].Table)
+		if wa != wb {
+			return fmt.Sprintf("result %d:\n%s\nwant:\n%s", i, wb, wa)
+		}
+	}
+	return ""
+}
+
+// scriptEnv builds a script case's environment as runScriptCase does.
+func scriptEnv(c *scriptCase) (*kql.Env, error) {
+	env := &kql.Env{Now: c.now}
+	byName := map[string]data.Source{}
+	for _, b := range c.inputs {
+		tab, err := buildTable(b)
+		if err != nil {
+			return nil, err
+		}
+		src := scriptSource(data.TableSource{T: tab})
+		env.Tables = append(env.Tables, src)
+		byName[b.name] = src
+	}
+	for _, a := range c.aliases {
+		src, ok := byName[a[1]]
+		if !ok {
+			return nil, fmt.Errorf("alias %s: no input %s", a[0], a[1])
+		}
+		if env.Aliases == nil {
+			env.Aliases = map[string]data.Source{}
+		}
+		env.Aliases[a[0]] = src
+	}
+	if len(c.externals) > 0 {
+		resolve, err := externalResolver(c.externals)
+		if err != nil {
+			return nil, err
+		}
+		env.ExternalData = resolve
+	}
+	return env, nil
+}
+
+// TestProgramSetTimeFilter checks that the notice of a time filter that
+// removed every row survives sharing, for the program it belongs to only.
+func TestProgramSetTimeFilter(t *testing.T) {
+	tab := &data.Table{
+		Name:    "T",
+		Columns: []data.Column{{Name: "Timestamp", Type: data.DateTime}, {Name: "Cmd", Type: data.String}},
+		Rows: []data.Row{
+			{data.NewDateTime(0), data.NewString("rclone.exe copy a b")},
+			{data.NewDateTime(1), data.NewString("notepad.exe")},
+		},
+	}
+	src := &countingSource{specSource: specSource{data.TableSource{T: tab}}}
+	env := &kql.Env{Tables: []data.Source{src}, Now: 1 << 60}
+	set, err := kql.CompileSet([]string{
+		"T | where Timestamp > ago(1d) | where Cmd has 'rclone'",
+		"T | where Cmd has 'rclone'",
+		"T | where Timestamp > ago(1d)",
+	}, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := set.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []struct {
+		rows int
+		time bool
+	}{{0, true}, {1, false}, {0, true}} {
+		if got := res[i][0]; len(got.Table.Rows) != want.rows || got.TimeFilterRemovedAll != want.time {
+			t.Errorf("program %d: %d rows, time filter %v; want %d, %v", i, len(got.Table.Rows), got.TimeFilterRemovedAll, want.rows, want.time)
+		}
+	}
+	if src.scans != 1 {
+		t.Errorf("the set read its source %d times, want once", src.scans)
+	}
+	if _, err := kql.CompileSet([]string{"T", "T | whre"}, env); err == nil || !strings.HasPrefix(err.Error(), "query 2: ") {
+		t.Errorf("CompileSet error %v, want one naming query 2", err)
+	}
+}
+
+// countingSource counts the reads of its table.
+type countingSource struct {
+	specSource
+	scans int
+}
+
+func (s *countingSource) ScanSpec(ctx context.Context, spec data.ScanSpec, emit func(data.Row) error) error {
+	s.scans++
+	return s.specSource.ScanSpec(ctx, spec, emit)
+}

@@ -1,0 +1,95 @@
+package logs
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"offhunt/detect/data"
+)
+
+// scanSpec runs a ScanSpec whose filter keeps rows where column col
+// contains word (ignoring case), with word as the required literal.
+func scanSpec(t *testing.T, src data.Source, col, word string, need []bool) []data.Row {
+	t.Helper()
+	i := data.ColumnIndex(src.Columns(), col)
+	filterNeed := make([]bool, len(src.Columns()))
+	filterNeed[i] = true
+	spec := data.ScanSpec{
+		Need:       need,
+		FilterNeed: filterNeed,
+		Literals:   []string{word},
+		NewFilter: func() func(data.Row) bool {
+			return func(r data.Row) bool { return strings.Contains(strings.ToLower(r[i].S), strings.ToLower(word)) }
+		},
+	}
+	var rows []data.Row
+	err := src.(data.SpecSource).ScanSpec(context.Background(), spec, func(r data.Row) error {
+		rows = append(rows, r.Clone())
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+// TestScanSpec checks that pushing a filter into a reader keeps exactly
+// the rows the filter keeps, converts the rest only for them, and leaves
+// the report as a plain scan would make it.
+func TestScanSpec(t *testing.T) {
+	content := "Timestamp,DeviceName,FileName,ProcessCommandLine,ProcessId\n" +
+		"2025-09-05T22:00:00Z,ws1,cmd.exe,cmd /c a,1\n" +
+		"2025-09-05T23:00:00Z,ws1,rclone.exe,\"rclone copy a MEGA:x\",2\n" +
+		"2025-09-06T00:00:00Z,ws1,notepad.exe,notepad,oops\n" +
+		"2025-09-06T01:00:00Z,ws2,x.exe,\"x mega:\"\"y\"\"\",4\n"
+	in := mustOpen(t, "s.csv", content)
+	src := in.Tables()[0].Source
+	need := make([]bool, len(src.Columns()))
+	need[1] = true // DeviceName
+	rows := scanSpec(t, src, "ProcessCommandLine", "mega:", need)
+	if len(rows) != 2 || rows[0][1].S != "ws1" || rows[1][1].S != "ws2" || rows[1][3].S != `x mega:"y"` {
+		t.Fatalf("rows %v", rows)
+	}
+	if !rows[0][0].IsNull() || !rows[0][4].IsNull() {
+		t.Errorf("columns neither needed nor filtered were converted: %v", rows[0])
+	}
+	rep := report(t, in)
+	if rep.Rows != 4 || rep.BadRows != 1 || rep.BadRowSamples[0].Line != 4 {
+		t.Errorf("report after a prefiltered scan %+v", rep)
+	}
+}
+
+// TestScanSpecSafety checks the cases where a record's text does not show
+// a literal its row matches: a JSON \u escape, and a mapped input, whose
+// columns are computed.
+func TestScanSpecSafety(t *testing.T) {
+	js := mustOpen(t, "e.ndjson", `{"Timestamp":"2025-01-01T00:00:00Z","DeviceName":"d","FileName":"r\u0063lone.exe","ProcessCommandLine":"x"}`+"\n")
+	if rows := scanSpec(t, js.Tables()[0].Source, "FileName", "rclone", nil); len(rows) != 1 {
+		t.Errorf("an escaped name was prefiltered away: %v", rows)
+	}
+	sysmon := mustOpen(t, "s.ndjson", `{"EventID": 1, "Provider": "Microsoft-Windows-Sysmon", "TimeCreated": "2025-01-01T00:00:00Z", "Image": "C:\\a.exe", "CommandLine": "a"}`+"\n")
+	if rows := scanSpec(t, table(t, sysmon, "DeviceProcessEvents"), "ActionType", "ProcessCreated", nil); len(rows) != 1 {
+		t.Errorf("a mapped column was prefiltered away: %v", rows)
+	}
+}
+
+func TestIndexFold(t *testing.T) {
+	cases := []struct {
+		text, lit string
+		want      bool
+	}{
+		{"rclone copy MEGA:x", "mega:", true},
+		{"Mega", "mega", true},
+		{"meg", "mega", false},
+		{"xxmEgAa", "mega", true},
+		{"", "a", false},
+		{"AAAAb", "aab", true},
+		{"copy to 1.2.3.4", "1.2.3.4", true},
+	}
+	for _, c := range cases {
+		if got := indexFold([]byte(c.text), []byte(c.lit)); got != c.want {
+			t.Errorf("indexFold(%q, %q) = %v", c.text, c.lit, got)
+		}
+	}
+}

@@ -1,0 +1,286 @@
+package logs
+
+import (
+	"bytes"
+	"context"
+	"io"
+
+	"offhunt/detect/data"
+)
+
+// view is a table an input serves: its columns and how each is computed
+// from a record.
+type view struct {
+	in       *Input
+	name     string
+	group    int  // the group whose records it serves
+	procOnly bool // only process-creation events (a mapped input)
+	alias    string
+	cols     []data.Column
+	outs     []output
+	inputVal data.Value
+}
+
+// outKind says how a view's column is computed.
+type outKind uint8
+
+const (
+	outSlot   outKind = iota // a field of the record, converted to the column's type
+	outMapped                // a mapped column (DeviceProcessEvents from Sysmon, ...)
+	outInput                 // __input
+	outLine                  // __line
+	outEmpty                 // a column of the schema the input has nothing for
+)
+
+type output struct {
+	kind outKind
+	slot int // outSlot: the slot; outMapped: the mapper's output
+}
+
+// Name returns the table name.
+func (v *view) Name() string { return v.name }
+
+// Columns returns the columns; the caller must not change them.
+func (v *view) Columns() []data.Column { return v.cols }
+
+// Scan streams the rows. Columns that need marks false are left null, and
+// their fields are never converted: that is what lets a query that reads
+// three columns of a wide export run at the speed of splitting it.
+func (v *view) Scan(ctx context.Context, need []bool, emit func(data.Row) error) error {
+	return v.scan(ctx, data.ScanSpec{Need: need}, false, func(r data.Row, _ data.EventHash) error { return emit(r) })
+}
+
+// ScanSpec is Scan with the query's filter pushed in (data.SpecSource):
+// a record whose text holds none of the spec's literals is passed over
+// unconverted; for the others, the filter's columns are converted first,
+// and the rest only for rows the filter keeps.
+func (v *view) ScanSpec(ctx context.Context, spec data.ScanSpec, emit func(data.Row) error) error {
+	return v.scan(ctx, spec, false, func(r data.Row, _ data.EventHash) error { return emit(r) })
+}
+
+// ScanHashed is Scan that also gives each row's event hash (see
+// data.HashedScanner): a hash of the record's fields as the input holds
+// them, never of its provenance.
+func (v *view) ScanHashed(ctx context.Context, need []bool, emit func(data.Row, data.EventHash) error) error {
+	return v.scan(ctx, data.ScanSpec{Need: need}, true, emit)
+}
+
+func (v *view) scan(ctx context.Context, spec data.ScanSpec, hashed bool, emit func(data.Row, data.EventHash) error) error {
+	s, err := v.in.newScan(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	marked := func(set []bool, i int) bool { return set == nil || (i < len(set) && set[i]) }
+	var filter func(data.Row) bool
+	if spec.NewFilter != nil {
+		filter = spec.NewFilter()
+	}
+	// first: the columns the filter reads; then: the rest of those needed.
+	var first, then []int
+	for i := range v.outs {
+		switch {
+		case filter != nil && marked(spec.FilterNeed, i):
+			first = append(first, i)
+		case marked(spec.Need, i):
+			then = append(then, i)
+		}
+	}
+	if filter == nil {
+		first, then = then, nil
+	}
+	lits := v.prefilter(spec.Literals)
+	row := make(data.Row, len(v.cols))
+	g := v.in.groups[v.group]
+	m := v.in.mapper
+	for {
+		rec, err := s.next()
+		if err == io.EOF {
+			s.finish()
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if rec.group != v.group || (v.procOnly && !rec.ev.process) {
+			continue
+		}
+		if lits != nil && rec.bytes != nil && !containsAnyFold(rec.bytes, lits) && !hasUnicodeEscape(rec) {
+			continue
+		}
+		if m != nil && !rec.mapOK && len(first)+len(then) > 0 {
+			m.compute(rec, g, &s.conv)
+		}
+		v.fill(row, first, rec, &s.conv)
+		if filter != nil {
+			if !filter(row) {
+				continue
+			}
+			v.fill(row, then, rec, &s.conv)
+		}
+		var h data.EventHash
+		if hashed {
+			h = eventHash(g, rec.fields)
+		}
+		if err := emit(row, h); err != nil {
+			return err
+		}
+	}
+}
+
+// fill computes the columns plan of row from rec.
+func (v *view) fill(row data.Row, plan []int, rec *record, c *converter) {
+	for _, i := range plan {
+		o := v.outs[i]
+		switch o.kind {
+		case outSlot:
+			row[i], _ = c.convert(rec.fields[o.slot], v.cols[i].Type)
+		case outMapped:
+			row[i] = rec.mapped[o.slot]
+		case outInput:
+			row[i] = v.inputVal
+		case outLine:
+			row[i] = data.NewLong(rec.line)
+		case outEmpty:
+			if v.cols[i].Type == data.String {
+				row[i] = data.EmptyString
+			} else {
+				row[i] = data.Null
+			}
+		}
+	}
+}
+
+// prefilter prepares a spec's literals, lower-cased. A mapped view takes
+// none: its columns are computed (ActionType is "ProcessCreated", an
+// integrity level is named from a SID), so a row can match text its
+// record does not hold.
+func (v *view) prefilter(literals []string) [][]byte {
+	if literals == nil || v.in.mapper != nil {
+		return nil
+	}
+	out := make([][]byte, 0, len(literals))
+	for _, l := range literals {
+		if l == "" {
+			return nil // the empty string is in every record
+		}
+		out = append(out, bytes.ToLower([]byte(l)))
+	}
+	return out
+}
+
+// hasUnicodeEscape reports whether a JSON record writes characters as
+// \u escapes, which could spell a literal the raw text does not show.
+func hasUnicodeEscape(rec *record) bool {
+	return rec.isObj && bytes.Contains(rec.bytes, []byte(`\u`))
+}
+
+// containsAnyFold reports whether text contains one of the lower-case
+// ASCII literals, ignoring ASCII case.
+func containsAnyFold(text []byte, lits [][]byte) bool {
+	for _, l := range lits {
+		if indexFold(text, l) {
+			return true
+		}
+	}
+	return false
+}
+
+// indexFold reports whether text contains lit (lower-case ASCII), ignoring
+// ASCII case. It jumps between occurrences of lit's rarest-looking first
+// byte with bytes.IndexByte, trying both cases.
+func indexFold(text, lit []byte) bool {
+	lo := lit[0]
+	up := lo
+	if lo >= 'a' && lo <= 'z' {
+		up = lo - 'a' + 'A'
+	}
+	for i := 0; i+len(lit) <= len(text); {
+		rest := text[i : len(text)-len(lit)+1]
+		j := bytes.IndexByte(rest, lo)
+		if up != lo {
+			if k := bytes.IndexByte(rest, up); k >= 0 && (j < 0 || k < j) {
+				j = k
+			}
+		}
+		if j < 0 {
+			return false
+		}
+		i += j
+		if equalFoldLower(text[i:i+len(lit)], lit) {
+			return true
+		}
+		i++
+	}
+	return false
+}
+
+// equalFoldLower compares b with the lower-case ASCII lit, ignoring case.
+func equalFoldLower(b, lit []byte) bool {
+	for k, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lit[k] {
+			return false
+		}
+	}
+	return true
+}
+
+// newView makes the plain view of a group: its slots as columns, the
+// Timestamp/TimeGenerated alias when its table declares both, and the
+// provenance columns.
+func (in *Input) newView(gi int) *view {
+	g := in.groups[gi]
+	v := &view{in: in, name: g.name, group: gi, inputVal: data.NewString(in.name)}
+	for i, s := range g.slots {
+		v.cols = append(v.cols, data.Column{Name: s.name, Type: s.typ})
+		v.outs = append(v.outs, output{kind: outSlot, slot: i})
+	}
+	if g.known {
+		if alias, of, ok := timeAlias(g); ok {
+			v.cols = append(v.cols, data.Column{Name: alias, Type: g.slots[of].typ})
+			v.outs = append(v.outs, output{kind: outSlot, slot: of})
+		}
+	}
+	v.addProvenance()
+	return v
+}
+
+func (v *view) addProvenance() {
+	v.cols = append(v.cols, data.Column{Name: InputColumn, Type: data.String}, data.Column{Name: LineColumn, Type: data.Long})
+	v.outs = append(v.outs, output{kind: outInput}, output{kind: outLine})
+}
+
+// timeAlias returns the column to add when a known table declares both
+// Timestamp and TimeGenerated and the group has only one: Defender exports
+// carry Timestamp, Sentinel's TimeGenerated, and hunting queries use
+// either.
+func timeAlias(g *group) (alias string, of int, ok bool) {
+	spec := lookupTable(g.name)
+	if spec == nil {
+		return "", 0, false
+	}
+	const ts, tg = "Timestamp", "TimeGenerated"
+	if _, ok := spec.columnType(ts); !ok {
+		return "", 0, false
+	}
+	if _, ok := spec.columnType(tg); !ok {
+		return "", 0, false
+	}
+	its, hasTS := g.index[ts]
+	itg, hasTG := g.index[tg]
+	switch {
+	case hasTS && !hasTG:
+		return tg, its, true
+	case hasTG && !hasTS:
+		return ts, itg, true
+	}
+	return "", 0, false
+}
+
+var (
+	_ data.HashedScanner = (*view)(nil)
+	_ data.SpecSource    = (*view)(nil)
+)

@@ -1,0 +1,133 @@
+//go:build browser
+
+package e2e
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// maxWasmMemory is the most WebAssembly memory a scan may take, whatever
+// the size of the export: the core streams, so memory must not grow with
+// the file.
+const maxWasmMemory = 512 << 20
+
+// TestBenchPage measures the page scanning generated exports (the shared
+// generator, 100,000 and 1,000,000 rows, or OFFHUNT_BENCH_ROWS) in headless
+// Chromium: throughput, time until the findings show, and the peak
+// WebAssembly memory. It runs when OFFHUNT_BENCH=1 (scripts/bench-browser).
+func TestBenchPage(t *testing.T) {
+	if os.Getenv("OFFHUNT_BENCH") != "1" {
+		t.Skip("set OFFHUNT_BENCH=1 (scripts/bench-browser) to measure the page")
+	}
+	sizes := []int{100_000, 1_000_000}
+	if s := os.Getenv("OFFHUNT_BENCH_ROWS"); s != "" {
+		sizes = nil
+		for _, f := range strings.Split(s, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil {
+				t.Fatalf("OFFHUNT_BENCH_ROWS: %v", err)
+			}
+			sizes = append(sizes, n)
+		}
+	}
+	type result struct {
+		rows              int
+		size              int64
+		scan, first       time.Duration
+		passes, findings  int
+		memory, memBefore float64
+	}
+	var results []result
+	for _, rows := range sizes {
+		path := benchFile(t, rows)
+		st, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tb := newTab(t, "")
+		tb.setNow("latest")
+		memBefore := eval[float64](tb, `window.offhunt.memory`)
+		n := tb.runs()
+		tb.eval(`window.__maxPass = 0; window.__firstFinding = 0; new MutationObserver(() => { if (!window.__firstFinding && document.querySelector("#findings-table tbody tr[data-index]")) window.__firstFinding = performance.now(); }).observe(document.getElementById("findings-table"), {childList: true, subtree: true}); setInterval(() => { const m = /pass (\d+)/.exec(document.getElementById("progress-text").textContent); if (m) window.__maxPass = Math.max(window.__maxPass, Number(m[1])); }, 50)`)
+		start := eval[float64](tb, `performance.now()`)
+		tb.pick("#pick-files", path)
+		tb.waitJSFor(fmt.Sprintf(`window.offhunt.runs > %d && !window.offhunt.running`, n), 60*time.Minute)
+		r := eval[map[string]float64](tb, `({end: performance.now(), first: window.__firstFinding, memory: window.offhunt.memory, findings: (window.offhunt.findings || {findings: []}).findings.length, passes: window.__maxPass})`)
+		if msg := tb.text("#message"); strings.Contains(msg, "failed") {
+			t.Fatalf("%d rows: %s", rows, msg)
+		}
+		res := result{
+			rows: rows, size: st.Size(),
+			scan:     time.Duration((r["end"] - start) * float64(time.Millisecond)),
+			passes:   int(r["passes"]),
+			findings: int(r["findings"]),
+			memory:   r["memory"], memBefore: memBefore,
+		}
+		if r["first"] > 0 {
+			res.first = time.Duration((r["first"] - start) * float64(time.Millisecond))
+		}
+		results = append(results, res)
+		t.Logf("%d rows (%.0f MB): %v, %d findings, peak wasm memory %.0f MB", rows, float64(st.Size())/1e6, res.scan.Round(time.Millisecond), res.findings, res.memory/1e6)
+		if res.memory > maxWasmMemory {
+			t.Errorf("%d rows: the WebAssembly memory reached %.0f MB, over %d MB", rows, res.memory/1e6, maxWasmMemory>>20)
+		}
+	}
+	fmt.Println()
+	fmt.Println("The page scanning generated DeviceProcessEvents exports in headless Chromium (built-in rules, now = newest event):")
+	fmt.Printf("%10s %9s %9s %8s %7s %14s %9s %13s %9s\n", "rows", "size", "scan", "MB/s", "passes", "read MB/s", "findings", "first finding", "wasm mem")
+	for _, r := range results {
+		secs := r.scan.Seconds()
+		fmt.Printf("%10d %7.0f MB %8.1fs %8.1f %7d %14.1f %9d %12.1fs %6.0f MB\n",
+			r.rows, float64(r.size)/1e6, secs, float64(r.size)/1e6/secs, r.passes,
+			float64(r.size)*float64(max(r.passes, 1))/1e6/secs, r.findings, r.first.Seconds(), r.memory/1e6)
+	}
+	fmt.Println("MB/s: export size / time from the pick to the findings; read MB/s counts every pass over the file.")
+	fmt.Println("first finding: the facade returns all findings at once, so it is the time until the findings table shows.")
+	fmt.Println("wasm mem: the WebAssembly memory at the end (it only grows, so it is the peak), before the scan:", fmt.Sprintf("%.0f MB", results[0].memBefore/1e6))
+	if len(results) > 1 {
+		a, b := results[0], results[len(results)-1]
+		fmt.Printf("memory growth from %d to %d rows: %.0f MB for %.0fx the data\n", a.rows, b.rows, (b.memory-a.memory)/1e6, float64(b.size)/float64(a.size))
+	}
+}
+
+// benchFile returns a generated export of rows rows, made by the shared
+// generator (../shared/bench/gen-dpe.py) and cached where
+// offhunt/detect/internal/shared.BenchFile caches it, so the core's
+// benchmarks and this one share the files. (That package is internal to
+// detect/ and cannot be imported from here.)
+func benchFile(t *testing.T, rows int) string {
+	t.Helper()
+	gen := filepath.Join(filepath.Dir(root), "shared", "bench", "gen-dpe.py")
+	if _, err := os.Stat(gen); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("the generator %s is missing", gen)
+		}
+		t.Skipf("the generator %s is missing (../shared beside the checkout)", gen)
+	}
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		cache = os.TempDir()
+	}
+	dir := filepath.Join(cache, "offhunt-bench")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, fmt.Sprintf("dpe-%d.csv", rows))
+	if _, err := os.Stat(out); err == nil {
+		return out
+	}
+	if b, err := exec.Command("python3", gen, fmt.Sprint(rows), out+".tmp").CombinedOutput(); err != nil {
+		t.Fatalf("generating %s: %v\n%s", out, err, b)
+	}
+	if err := os.Rename(out+".tmp", out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
