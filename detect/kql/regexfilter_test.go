@@ -55,7 +55,7 @@ func TestRegexFilterNeverRulesOutAMatch(t *testing.T) {
 func TestRegexLiteralsOfThePack(t *testing.T) {
 	for pattern, want := range map[string][]string{
 		`(?i)(?:mega|pcloud|ftp|s3|webdav|dropbox|drive|box|b2|azureblob)[a-z0-9_.+ -]*:`: {"mega", "pcloud", "ftp", "s3", "webdav", "dropbox", "drive", "box", "b2", "azureblob"},
-		`(?i)^rclone-[^\\/]*\.exe$`: {"rclone-"},
+		`(?i)^rclone-[^\\/]*\.exe$`:         {"rclone-"},
 		`(?i)\n(?:config|obscure)(?:\n|\z)`: {"\nconfig", "\nobscure"},
 	} {
 		re, _ := syntax.Parse(pattern, syntax.Perl)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"offhunt/detect/data"
 	"offhunt/detect/internal/shared"
@@ -61,6 +62,7 @@ func benchScan(b *testing.B, ndjson bool, cols ...string) {
 		b.Run(name, func(b *testing.B) {
 			b.SetBytes(size)
 			b.ReportAllocs()
+			cpu := processCPU()
 			for b.Loop() {
 				if report {
 					in.mu.Lock()
@@ -73,8 +75,18 @@ func benchScan(b *testing.B, ndjson bool, cols ...string) {
 					b.Fatal(err, n)
 				}
 			}
-			b.ReportMetric(float64(benchRows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+			reportRates(b, size, processCPU()-cpu)
 		})
+	}
+}
+
+// reportRates reports rows per second and, where the CPU time is known,
+// MB per CPU second (every thread of the process: the hashing goroutine
+// and the collector included).
+func reportRates(b *testing.B, size int64, cpu time.Duration) {
+	b.ReportMetric(float64(benchRows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	if cpu > 0 {
+		b.ReportMetric(float64(size)*float64(b.N)/1e6/cpu.Seconds(), "MB/cpu-s")
 	}
 }
 
@@ -110,6 +122,7 @@ func BenchmarkCSVPushdown(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			b.SetBytes(size)
 			b.ReportAllocs()
+			cpu := processCPU()
 			for b.Loop() {
 				if report {
 					in.mu.Lock()
@@ -121,7 +134,7 @@ func BenchmarkCSVPushdown(b *testing.B) {
 					b.Fatal(err, n)
 				}
 			}
-			b.ReportMetric(float64(benchRows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+			reportRates(b, size, processCPU()-cpu)
 		})
 	}
 }
@@ -141,6 +154,8 @@ func BenchmarkNDJSONEncodingJSON(b *testing.B) {
 	st, _ := os.Stat(path)
 	b.SetBytes(st.Size())
 	b.ReportAllocs()
+	cpu := processCPU()
+	defer func() { reportRates(b, st.Size(), processCPU()-cpu) }()
 	for b.Loop() {
 		f, err := os.Open(path)
 		if err != nil {
@@ -166,7 +181,6 @@ func BenchmarkNDJSONEncodingJSON(b *testing.B) {
 			b.Fatal(n)
 		}
 	}
-	b.ReportMetric(float64(benchRows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 }
 
 // dpeRecord is a typed struct for the generated NDJSON, the way a program
@@ -196,6 +210,8 @@ func BenchmarkNDJSONEncodingJSONStruct(b *testing.B) {
 	st, _ := os.Stat(path)
 	b.SetBytes(st.Size())
 	b.ReportAllocs()
+	cpu := processCPU()
+	defer func() { reportRates(b, st.Size(), processCPU()-cpu) }()
 	for b.Loop() {
 		f, err := os.Open(path)
 		if err != nil {
@@ -216,5 +232,4 @@ func BenchmarkNDJSONEncodingJSONStruct(b *testing.B) {
 			b.Fatal(n)
 		}
 	}
-	b.ReportMetric(float64(benchRows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 }

@@ -2,10 +2,12 @@ package logs
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"offhunt/detect/data"
+	"offhunt/detect/internal/shared"
 )
 
 // scanSpec runs a ScanSpec whose filter keeps rows where column col
@@ -86,10 +88,50 @@ func TestIndexFold(t *testing.T) {
 		{"", "a", false},
 		{"AAAAb", "aab", true},
 		{"copy to 1.2.3.4", "1.2.3.4", true},
+		{"a:b", "mega:", false},
+		{"mega", "mega:", false},
+		{"x MEGA:", "mega:", true},
+		{":mega:", "mega:", true},
+		{"zzz", "z", true},
 	}
 	for _, c := range cases {
-		if got := indexFold([]byte(c.text), []byte(c.lit)); got != c.want {
+		if got := indexFold([]byte(c.text), c.lit); got != c.want {
 			t.Errorf("indexFold(%q, %q) = %v", c.text, c.lit, got)
+		}
+	}
+}
+
+// TestScanSpecMatchesPlainScan checks, over real exports, that the literal
+// prefilter drops only rows the filter would drop: for every string
+// column and a few words, a pushed-down scan keeps the same rows as a
+// plain scan filtered afterwards.
+func TestScanSpecMatchesPlainScan(t *testing.T) {
+	dir := filepath.Join(shared.Dir(t), "data")
+	files := []string{"defender-exports/dafneb_advanced_hunting_test.csv", "defender-exports/plaso_advanced_hunting_test.csv", "cmdlines.tsv"}
+	words := []string{"rclone", "EXE", "system32", "mega", ":", "-", "s-1-5", "0x"}
+	for _, rel := range files {
+		path := filepath.Join(dir, rel)
+		ins, err := Open(path, fileOpener(path), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		src := ins[0].Tables()[0].Source
+		all := scanAll(t, src, nil)
+		for i, c := range src.Columns() {
+			if c.Type != data.String || strings.HasPrefix(c.Name, "__") {
+				continue
+			}
+			for _, w := range words {
+				want := 0
+				for _, r := range all {
+					if strings.Contains(strings.ToLower(r[i].S), strings.ToLower(w)) {
+						want++
+					}
+				}
+				if got := len(scanSpec(t, src, c.Name, w, nil)); got != want {
+					t.Errorf("%s: %s has %q: %d rows pushed down, %d scanned", rel, c.Name, w, got, want)
+				}
+			}
 		}
 	}
 }

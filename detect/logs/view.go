@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"strings"
 
 	"offhunt/detect/data"
 )
@@ -151,20 +152,19 @@ func (v *view) fill(row data.Row, plan []int, rec *record, c *converter) {
 	}
 }
 
-// prefilter prepares a spec's literals, lower-cased. A mapped view takes
-// none: its columns are computed (ActionType is "ProcessCreated", an
-// integrity level is named from a SID), so a row can match text its
-// record does not hold.
-func (v *view) prefilter(literals []string) [][]byte {
+// prefilter prepares a spec's literals. A mapped view takes none: its
+// columns are computed (ActionType is "ProcessCreated", an integrity level
+// is named from a SID), so a row can match text its record does not hold.
+func (v *view) prefilter(literals []string) []literal {
 	if literals == nil || v.in.mapper != nil {
 		return nil
 	}
-	out := make([][]byte, 0, len(literals))
+	out := make([]literal, 0, len(literals))
 	for _, l := range literals {
 		if l == "" {
 			return nil // the empty string is in every record
 		}
-		out = append(out, bytes.ToLower([]byte(l)))
+		out = append(out, newLiteral(l))
 	}
 	return out
 }
@@ -175,44 +175,76 @@ func hasUnicodeEscape(rec *record) bool {
 	return rec.isObj && bytes.Contains(rec.bytes, []byte(`\u`))
 }
 
-// containsAnyFold reports whether text contains one of the lower-case
-// ASCII literals, ignoring ASCII case.
-func containsAnyFold(text []byte, lits [][]byte) bool {
-	for _, l := range lits {
-		if indexFold(text, l) {
+// literal is a string to find in records, ignoring ASCII case. The search
+// jumps with bytes.IndexByte between occurrences of its anchor: its byte
+// that is likely rarest in log text (a ':' rather than the 'm' of "mega:").
+type literal struct {
+	lower  []byte
+	anchor int
+	lo, up byte
+}
+
+// commonBytes lists bytes from the most to the least common in logs; a
+// byte not listed is rarer than all of them.
+const commonBytes = " e\\tsoainrcl.mdu-ph0ygwf,1b2v3k=x45j6789q_z:"
+
+func newLiteral(s string) literal {
+	l := literal{lower: bytes.ToLower([]byte(s))}
+	best := -1
+	for i, c := range l.lower {
+		r := strings.IndexByte(commonBytes, c)
+		if r < 0 {
+			r = len(commonBytes)
+		}
+		if r > best {
+			best, l.anchor = r, i
+		}
+	}
+	l.lo = l.lower[l.anchor]
+	l.up = l.lo
+	if l.lo >= 'a' && l.lo <= 'z' {
+		l.up = l.lo - 'a' + 'A'
+	}
+	return l
+}
+
+// containsAnyFold reports whether text contains one of the literals.
+func containsAnyFold(text []byte, lits []literal) bool {
+	for i := range lits {
+		if lits[i].in(text) {
 			return true
 		}
 	}
 	return false
 }
 
-// indexFold reports whether text contains lit (lower-case ASCII), ignoring
-// ASCII case. It jumps between occurrences of lit's rarest-looking first
-// byte with bytes.IndexByte, trying both cases.
-func indexFold(text, lit []byte) bool {
-	lo := lit[0]
-	up := lo
-	if lo >= 'a' && lo <= 'z' {
-		up = lo - 'a' + 'A'
-	}
-	for i := 0; i+len(lit) <= len(text); {
-		rest := text[i : len(text)-len(lit)+1]
-		j := bytes.IndexByte(rest, lo)
-		if up != lo {
-			if k := bytes.IndexByte(rest, up); k >= 0 && (j < 0 || k < j) {
+// in reports whether text contains the literal, ignoring ASCII case.
+func (l *literal) in(text []byte) bool {
+	n := len(l.lower)
+	for p := l.anchor; p <= len(text)-(n-l.anchor); {
+		rest := text[p : len(text)-(n-l.anchor)+1]
+		j := bytes.IndexByte(rest, l.lo)
+		if l.up != l.lo {
+			if k := bytes.IndexByte(rest, l.up); k >= 0 && (j < 0 || k < j) {
 				j = k
 			}
 		}
 		if j < 0 {
 			return false
 		}
-		i += j
-		if equalFoldLower(text[i:i+len(lit)], lit) {
+		p += j
+		if equalFoldLower(text[p-l.anchor:p-l.anchor+n], l.lower) {
 			return true
 		}
-		i++
+		p++
 	}
 	return false
+}
+
+// indexFold reports whether text contains lit, ignoring ASCII case.
+func indexFold(text []byte, lit string) bool {
+	l := newLiteral(lit)
+	return l.in(text)
 }
 
 // equalFoldLower compares b with the lower-case ASCII lit, ignoring case.

@@ -12,6 +12,7 @@
 package main
 
 import (
+	"runtime/debug"
 	"syscall/js"
 
 	"github.com/syumai/workers"
@@ -20,7 +21,14 @@ import (
 	"offhunt/wasm/worker/api"
 )
 
+// memoryLimit is the Go heap's soft limit: a Worker has 128 MB in all,
+// the JS side and the module's code included, and Go's collector would
+// otherwise let the heap grow to twice what is live (the spool's copy of
+// a large input, say) before it collects.
+const memoryLimit = 96 << 20
+
 func main() {
+	debug.SetMemoryLimit(memoryLimit)
 	cfg, err := api.ConfigFromEnv(getenv)
 	if err != nil {
 		workers.Serve(api.Misconfigured(err))

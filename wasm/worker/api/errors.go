@@ -115,7 +115,7 @@ func classify(err error, req *request) *apiError {
 	}
 	if req.lostBytes() {
 		return &apiError{Status: http.StatusRequestEntityTooLarge, Code: codeTooLarge, Message: fmt.Sprintf(
-			"%s: it must be kept between passes, and its compressed copy passed the limit of %s; post a smaller file, or run a query or rule set that reads the input once",
+			"%s: the copy kept between passes passed its limit of %s (OFFHUNT_MAX_SPOOL_BYTES); post a smaller export, or a query or rule set that reads it once (a fixed now, no table named twice)",
 			errNotKept, formatBytes(req.cfg.MaxSpoolBytes))}
 	}
 	var ie *detect.InternalError

@@ -9,17 +9,18 @@ import (
 	"sync/atomic"
 )
 
-// Why a spool: the facade reads an input more than once. logs.NewSource
-// opens it to sniff the format, the CSV reader opens it again for the
-// header, and every pass over the table opens it once more: one per rule of
-// a scan, one more for --now latest, one for a query that names a table
-// twice. A request body can be read only once. Holding the body whole would
-// let the Worker's memory (128 MB) bound the input size, so the body is
-// streamed instead: the first reader to get past what was read so far pulls
-// the next bytes from the body and hands them on, and a copy is kept,
-// deflate-compressed in chunks of spoolChunk bytes, for the readers that
-// come later. Exports are repetitive text and shrink about tenfold, so a
-// scan of a 100 MB body by several rules keeps about 10 MB.
+// Why a spool: the facade reads an input more than once. It opens it to
+// tell the format and the columns from its first records, and every pass
+// over the table opens it again: the rules' pass, one more for
+// now=latest (the newest event time), one for the notice that names the
+// inputs' time range, one for each table a query names twice. A request
+// body can be read only once. Holding it whole would let the Worker's
+// memory (128 MB) bound the input size, so the body is streamed instead:
+// the first reader to get past what was read so far pulls the next bytes
+// from the body and hands them on, and a copy is kept for the readers
+// that come later. Exports are repetitive text and shrink three- to
+// tenfold, so the copy of a large body is kept deflate-compressed, in
+// chunks of spoolChunk bytes.
 //
 // A body small enough (Content-Length at most RawSpoolBytes, and no
 // Content-Encoding) is kept as it is: deflating and inflating it again on
@@ -34,7 +35,7 @@ const spoolChunk = 1 << 20
 
 // errNotKept is returned to a reader that needs bytes the spool did not
 // keep because its budget ran out.
-var errNotKept = errors.New("the input is read more than once by this scan and is too large to keep between passes")
+var errNotKept = errors.New("the input is read more than once by this request and is too large to keep between passes")
 
 // spool turns a body that can be read once into an input that can be
 // opened many times (see the comment above).
