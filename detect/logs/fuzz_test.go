@@ -54,6 +54,9 @@ func fuzzInput(t *testing.T, content []byte) {
 				}
 			}
 		}
+		for _, tb := range in.Tables() {
+			fuzzPushdown(t, tb.Source)
+		}
 		rep := in.Report()
 		for _, b := range rep.BadRowSamples {
 			if b.Line < 1 || b.Reason == "" {
@@ -120,4 +123,42 @@ func FuzzOpen(f *testing.F) {
 	f.Fuzz(func(t *testing.T, content []byte) {
 		fuzzInput(t, content)
 	})
+}
+
+// fuzzPushdown checks that the literal prefilter keeps every row a filter
+// on a string column keeps.
+func fuzzPushdown(t *testing.T, src data.Source) {
+	ss, ok := src.(data.SpecSource)
+	if !ok {
+		return
+	}
+	var plain []data.Row
+	if err := src.Scan(context.Background(), nil, func(r data.Row) error { plain = append(plain, r.Clone()); return nil }); err != nil {
+		return
+	}
+	for i, c := range src.Columns() {
+		if c.Type != data.String || strings.HasPrefix(c.Name, "__") || i > 3 {
+			continue
+		}
+		for _, w := range []string{"a", "e:"} {
+			want := 0
+			for _, r := range plain {
+				if strings.Contains(strings.ToLower(r[i].S), w) {
+					want++
+				}
+			}
+			got := 0
+			spec := data.ScanSpec{Literals: []string{w}, FilterNeed: make([]bool, len(src.Columns())),
+				NewFilter: func() func(data.Row) bool {
+					return func(r data.Row) bool { return strings.Contains(strings.ToLower(r[i].S), w) }
+				}}
+			spec.FilterNeed[i] = true
+			if err := ss.ScanSpec(context.Background(), spec, func(data.Row) error { got++; return nil }); err != nil {
+				t.Fatalf("ScanSpec: %v", err)
+			}
+			if got != want {
+				t.Fatalf("column %s, literal %q: %d rows pushed down, %d scanned", c.Name, w, got, want)
+			}
+		}
+	}
 }

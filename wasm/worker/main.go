@@ -25,7 +25,7 @@ import (
 // the JS side and the module's code included, and Go's collector would
 // otherwise let the heap grow to twice what is live (the spool's copy of
 // a large input, say) before it collects.
-const memoryLimit = 96 << 20
+const memoryLimit = 64 << 20
 
 func main() {
 	debug.SetMemoryLimit(memoryLimit)

@@ -110,9 +110,9 @@ func findChrome() string {
 	return ""
 }
 
-// browserFlags are the flags that work on the project's machines: no
-// sandbox (root in a container), no GPU, and none of the browser's own
-// network traffic (updates, sync, QUIC).
+// allocatorOptions start Chromium with a fresh profile and the flags that
+// work on the project's machines: no sandbox (root in a container), no
+// GPU, and none of the browser's own network traffic (updates, sync, QUIC).
 func allocatorOptions(profile string, width, height int) []chromedp.ExecAllocatorOption {
 	return append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chrome),

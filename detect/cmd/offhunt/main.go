@@ -5,7 +5,7 @@
 //
 // Usage:
 //
-//	offhunt query [--now T|latest] [--format table|csv|json] (-f QUERY.kql | 'KQL') [FILE...]
+//	offhunt query [--now T|latest] [--format table|csv|json] [--dedupe] (-f QUERY.kql | 'KQL') [FILE...]
 //	offhunt scan  [--now T|latest] [--rules builtin|PATH]... [--format table|csv|json|ndjson] [--dedupe] [--ioc defender FILE] FILE...
 //	offhunt rules [--rules builtin|PATH]... [--format table|json]
 //	offhunt rules export --format sentinel [--rules builtin|PATH]... DIR
@@ -86,7 +86,7 @@ const usage = `offhunt checks exported process-event logs for data exfiltration 
 It runs on your machine: nothing is uploaded, nothing is fetched.
 
 Usage:
-  offhunt query [--now T|latest] [--format table|csv|json] (-f QUERY.kql | 'KQL') [FILE...]
+  offhunt query [--now T|latest] [--format table|csv|json] [--dedupe] (-f QUERY.kql | 'KQL') [FILE...]
   offhunt scan  [--now T|latest] [--rules builtin|PATH]... [--format table|csv|json|ndjson]
                 [--dedupe] [--ioc defender FILE] FILE...
   offhunt rules [--rules builtin|PATH]... [--format table|json]
@@ -106,7 +106,7 @@ Exit status: 0 success (scan: nothing found), 1 scan found something,
 `
 
 const queryUsage = `Usage:
-  offhunt query [--now T|latest] [--format table|csv|json] (-f QUERY.kql | 'KQL') [FILE...]
+  offhunt query [--now T|latest] [--format table|csv|json] [--dedupe] (-f QUERY.kql | 'KQL') [FILE...]
 
 Runs a KQL query over the exports and prints each result table.
 
@@ -123,6 +123,8 @@ Flags may come before or after the query and the files.
                          wall clock
   --format F             table (aligned text, the default), csv (RFC 4180)
                          or json (the Log Analytics query API's shape)
+  --dedupe               drop events that several exports of one table hold
+                         (they are counted either way)
 
 Values print as Kusto's API prints them: datetimes in ISO 8601 UTC ending in
 Z (a fraction only when not zero), timespans as [-][d.]hh:mm:ss[.fffffff],

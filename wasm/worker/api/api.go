@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -44,6 +45,7 @@ const (
 	EnvAllowedOrigins = "OFFHUNT_ALLOWED_ORIGINS"
 	EnvMaxBodyBytes   = "OFFHUNT_MAX_BODY_BYTES"
 	EnvMaxSpoolBytes  = "OFFHUNT_MAX_SPOOL_BYTES"
+	EnvReportMemory   = "OFFHUNT_REPORT_MEMORY"
 )
 
 // Config is the Worker's configuration. The zero value serves with the
@@ -70,14 +72,18 @@ type Config struct {
 	RawSpoolBytes int64
 	// Clock gives the wall clock (the default now); nil means time.Now.
 	Clock func() time.Time
+	// ReportMemory adds the Offhunt-Go-Memory header to every answer: the
+	// bytes the Go runtime has taken (in a Worker, the wasm memory, which
+	// never shrinks, so its peak). For measuring, not for production.
+	ReportMemory bool
 }
 
 // ConfigFromEnv reads the configuration from environment variables (Worker
 // vars and secrets): OFFHUNT_TOKEN, OFFHUNT_ALLOWED_ORIGINS (origins
 // separated by commas or spaces), OFFHUNT_MAX_BODY_BYTES and
-// OFFHUNT_MAX_SPOOL_BYTES (positive integers).
+// OFFHUNT_MAX_SPOOL_BYTES (positive integers), OFFHUNT_REPORT_MEMORY (1).
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
-	cfg := Config{Token: getenv(EnvToken)}
+	cfg := Config{Token: getenv(EnvToken), ReportMemory: getenv(EnvReportMemory) == "1"}
 	for _, o := range strings.FieldsFunc(getenv(EnvAllowedOrigins), func(r rune) bool { return r == ',' || r == ' ' }) {
 		cfg.AllowedOrigins = append(cfg.AllowedOrigins, strings.TrimRight(o, "/"))
 	}
@@ -166,7 +172,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hdr.Set("X-Content-Type-Options", "nosniff")
 	hdr.Set("Referrer-Policy", "no-referrer")
 	hdr.Set("Content-Security-Policy", apiCSP)
-	sw := &statusWriter{ResponseWriter: w}
+	sw := &statusWriter{ResponseWriter: w, reportMemory: h.cfg.ReportMemory}
 	defer func() {
 		if p := recover(); p != nil {
 			if !sw.wrote {
@@ -268,10 +274,16 @@ func (h *Handler) serveHealth(w http.ResponseWriter, r *http.Request) {
 // after that is not answered twice.
 type statusWriter struct {
 	http.ResponseWriter
-	wrote bool
+	wrote        bool
+	reportMemory bool
 }
 
 func (w *statusWriter) WriteHeader(code int) {
+	if !w.wrote && w.reportMemory {
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		w.Header().Set("Offhunt-Go-Memory", strconv.FormatUint(m.Sys, 10))
+	}
 	w.wrote = true
 	w.ResponseWriter.WriteHeader(code)
 }

@@ -326,3 +326,22 @@ func TestPanicIsGeneric500(t *testing.T) {
 		}
 	}
 }
+
+func TestReportMemory(t *testing.T) {
+	cfg, err := ConfigFromEnv(func(k string) string {
+		if k == EnvReportMemory {
+			return "1"
+		}
+		return ""
+	})
+	if err != nil || !cfg.ReportMemory {
+		t.Fatalf("ConfigFromEnv: %+v %v", cfg, err)
+	}
+	w := serve(newTestHandler(cfg), httptest.NewRequest(http.MethodGet, "/healthz", nil))
+	if w.Header().Get("Offhunt-Go-Memory") == "" {
+		t.Errorf("no Offhunt-Go-Memory header")
+	}
+	if w := serve(newTestHandler(Config{}), httptest.NewRequest(http.MethodGet, "/healthz", nil)); w.Header().Get("Offhunt-Go-Memory") != "" {
+		t.Errorf("Offhunt-Go-Memory without OFFHUNT_REPORT_MEMORY")
+	}
+}

@@ -63,8 +63,9 @@ func benchFile(t *testing.T, rows int) string {
 	return out
 }
 
-// timed posts a body and returns how long the answer took, whole.
-func timed(t *testing.T, w *workerd, path, contentType string, body []byte, header map[string]string) time.Duration {
+// timed posts a body and returns how long the answer took, whole, and the
+// memory the Worker's Go runtime had taken by then (in MB; 0 if unknown).
+func timed(t *testing.T, w *workerd, path, contentType string, body []byte, header map[string]string) (time.Duration, float64) {
 	t.Helper()
 	start := time.Now()
 	res, got := w.request(t, http.MethodPost, path, contentType, body, header)
@@ -72,7 +73,8 @@ func timed(t *testing.T, w *workerd, path, contentType string, body []byte, head
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("POST %s: %d %.300s", path, res.StatusCode, got)
 	}
-	return d
+	mem, _ := strconv.ParseFloat(res.Header.Get("Offhunt-Go-Memory"), 64)
+	return d, mem / 1e6
 }
 
 // loadAverage is the machine's 1-, 5- and 15-minute load: the numbers
@@ -136,7 +138,7 @@ func TestBenchWorker(t *testing.T) {
 	}
 	skipWithout(t, "node", "the Worker runs on workerd through wrangler")
 	files := map[string]string{"10 MB": benchFile(t, 13_000), "100 MB": benchFile(t, 130_000)}
-	w, err := startWorkerd("")
+	w, err := startWorkerd("", "--var", "OFFHUNT_REPORT_MEMORY:1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,11 +164,11 @@ func TestBenchWorker(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := 1; i <= 2; i++ {
-		d := timed(t, w, "/api/scan?now="+benchNow, "text/csv", ten, nil)
+		d, _ := timed(t, w, "/api/scan?now="+benchNow, "text/csv", ten, nil)
 		fmt.Fprintf(&report, "scan %d after start (10 MB, while V8 optimises the module): %v, %.1f MB/s\n", i, d.Round(time.Millisecond), mbps(len(ten), d))
 	}
 	fmt.Fprintf(&report, "load average before the table: %s\n", loadAverage())
-	fmt.Fprintf(&report, "\n%-7s %-38s %10s %9s\n", "input", "request", "time", "MB/s")
+	fmt.Fprintf(&report, "\n%-7s %-38s %10s %7s %s\n", "input", "request", "time", "MB/s", "Go memory")
 
 	for _, size := range []string{"10 MB", "100 MB"} {
 		body, err := os.ReadFile(files[size])
@@ -178,32 +180,42 @@ func TestBenchWorker(t *testing.T) {
 		if size == "100 MB" {
 			runs = 1
 		}
-		row := func(what string, d time.Duration) {
-			fmt.Fprintf(&report, "%-7s %-38s %10v %9.1f\n", size, what, d.Round(time.Millisecond), mbps(len(body), d))
+		row := func(what string, d time.Duration, mem float64) {
+			m := "-"
+			if mem > 0 {
+				m = fmt.Sprintf("%.0f MB", mem)
+			}
+			fmt.Fprintf(&report, "%-7s %-38s %10v %7.1f %s\n", size, what, d.Round(time.Millisecond), mbps(len(body), d), m)
 		}
 		var ds []time.Duration
+		peak := 0.0
 		for i := 0; i < runs; i++ {
-			ds = append(ds, timed(t, w, "/api/scan?now="+benchNow, "text/csv", body, nil))
+			d, mem := timed(t, w, "/api/scan?now="+benchNow, "text/csv", body, nil)
+			ds, peak = append(ds, d), max(peak, mem)
 		}
-		row(fmt.Sprintf("raw text/csv, now fixed (median of %d)", runs), median(ds))
-		row(fmt.Sprintf("raw gzip (%.1f MB sent), now fixed", float64(len(gz))/1e6), timed(t, w, "/api/scan?now="+benchNow, "text/csv", gz, map[string]string{"Content-Encoding": "gzip"}))
+		row(fmt.Sprintf("raw text/csv, now fixed (median of %d)", runs), median(ds), peak)
+		d, mem := timed(t, w, "/api/scan?now="+benchNow, "text/csv", gz, map[string]string{"Content-Encoding": "gzip"})
+		row(fmt.Sprintf("raw gzip (%.1f MB sent), now fixed", float64(len(gz))/1e6), d, mem)
 		var mp bytes.Buffer
 		mw := multipart.NewWriter(&mp)
 		mw.WriteField("now", benchNow)
 		fw, _ := mw.CreateFormFile("file", filepath.Base(files[size]))
 		fw.Write(body)
 		mw.Close()
-		row("multipart, now fixed", timed(t, w, "/api/scan", mw.FormDataContentType(), mp.Bytes(), nil))
-		row("raw text/csv, now=latest (two passes)", timed(t, w, "/api/scan?now=latest", "text/csv", body, nil))
+		d, mem = timed(t, w, "/api/scan", mw.FormDataContentType(), mp.Bytes(), nil)
+		row("multipart, now fixed", d, mem)
+		d, mem = timed(t, w, "/api/scan?now=latest", "text/csv", body, nil)
+		row("raw text/csv, now=latest (two passes)", d, mem)
 
 		in := []detect.Input{{Name: "x.csv", Open: func() (io.ReadCloser, error) { return os.Open(files[size]) }}}
 		start := time.Now()
 		if _, err := detect.Scan(context.Background(), in, detect.ScanOptions{Options: detect.Options{Now: benchNow}}); err != nil {
 			t.Fatal(err)
 		}
-		row("native detect.Scan in this process", time.Since(start))
+		row("native detect.Scan in this process", time.Since(start), 0)
 	}
 	fmt.Fprintf(&report, "\nload average after: %s (this machine has %d CPUs)\n", loadAverage(), runtime.NumCPU())
+	fmt.Fprintf(&report, "Go memory: what the Worker's Go runtime had taken from its wasm memory when it answered (it never shrinks)\n")
 	if rss := workerdPeakRSS(w); rss > 0 {
 		fmt.Fprintf(&report, "peak resident memory of the workerd processes (wrangler's proxy and the Worker): %.0f MB\n", rss)
 	}
