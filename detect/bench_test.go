@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"testing"
 
-	"offhunt/detect/internal/shared"
+	"offhunt/internal/shared"
 )
 
 // BenchmarkSeedQuery runs the seed query, unchanged, over generated

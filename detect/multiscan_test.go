@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"offhunt/detect/internal/shared"
+	"offhunt/internal/shared"
 )
 
 // TestScanOnePassMatchesRuleByRule runs the built-in pack over every

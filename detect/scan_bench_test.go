@@ -6,7 +6,7 @@ import (
 	"os"
 	"testing"
 
-	"offhunt/detect/internal/shared"
+	"offhunt/internal/shared"
 )
 
 // BenchmarkScan runs the built-in pack over generated DeviceProcessEvents

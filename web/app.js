@@ -191,7 +191,7 @@
       };
       this.modulePromise.then(
         (module) => w.postMessage({ id: 0, type: "init", module }),
-        (err) => this.crashed(w, "could not load the engine: " + err),
+        (err) => this.crashed(w, "could not load the engine: " + err, true),
       );
     }
 
@@ -221,13 +221,15 @@
       else p.reject(msg.error || { message: "unknown error" });
     }
 
-    crashed(w, message) {
+    // crashed ends a worker that failed and starts a fresh one, so that the
+    // next run has an engine; fatal (the module itself did not load) stops.
+    crashed(w, message, fatal) {
       if (w !== this.worker) return;
       this.readyReject({ message, kind: "internal" });
       this.fail({ message, kind: "internal" });
-      this.onstate("crashed", message);
+      this.onstate("crashed", message, fatal);
       w.terminate();
-      // Start again, so that the next run has an engine.
+      if (fatal) return;
       setTimeout(() => {
         if (w === this.worker) {
           this.start();
@@ -280,7 +282,7 @@
   let inputKey = 0;
 
   const engine = new Engine(loadModule());
-  engine.onstate = (s, message) => {
+  engine.onstate = (s, message, fatal) => {
     if (s === "ready") {
       $("engine-status").textContent = "Engine ready (offhunt " + engine.version + ")" + (offline ? ", offline file" : "");
       $("engine-status").className = "engine ok";
@@ -288,7 +290,7 @@
       if (!state.rules.length) loadRules();
       updateButtons();
     } else if (s === "crashed") {
-      $("engine-status").textContent = "The engine stopped: " + message + ". Restarting…";
+      $("engine-status").textContent = fatal ? "The engine could not start: " + message : "The engine stopped: " + message + ". Restarting…";
       $("engine-status").className = "engine bad";
       if (state.running) endRun();
       say("The engine stopped: " + message, "bad");
@@ -322,8 +324,19 @@
         rules.push(file);
         continue;
       }
-      if (name.split("/").pop().startsWith(".")) continue; // hidden files in a folder
-      state.inputs.push({ key: ++inputKey, file, name: name.split("/").pop(), size: file.size, report: null, rejected: null });
+      const base = name.split("/").pop();
+      if (base.startsWith(".")) continue; // hidden files in a folder
+      // The same file again replaces itself; another file of the same
+      // name (from another folder) gets a number, so names stay apart.
+      const same = state.inputs.find((i) => i.name === base && i.size === file.size && i.file.lastModified === file.lastModified);
+      if (same) {
+        same.file = file;
+        added++;
+        continue;
+      }
+      let unique = base;
+      for (let n = 2; state.inputs.some((i) => i.name === unique); n++) unique = base + " (" + n + ")";
+      state.inputs.push({ key: ++inputKey, file, name: unique, size: file.size, report: null, rejected: null });
       added++;
     }
     renderInputs();

@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"offhunt/detect/data"
-	"offhunt/detect/internal/shared"
 	"offhunt/detect/kql"
+	"offhunt/internal/shared"
 )
 
 // benchRows builds an in-memory DeviceProcessEvents table shaped like the

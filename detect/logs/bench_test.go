@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"offhunt/detect/data"
-	"offhunt/detect/internal/shared"
+	"offhunt/internal/shared"
 )
 
 // benchRows is the size of the generated exports the benchmarks read

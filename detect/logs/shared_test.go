@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"offhunt/detect/data"
-	"offhunt/detect/internal/shared"
+	"offhunt/internal/shared"
 )
 
 // The tests below read the public log data in ../shared/data. Their

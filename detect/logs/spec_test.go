@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"offhunt/detect/data"
-	"offhunt/detect/internal/shared"
+	"offhunt/internal/shared"
 )
 
 // scanSpec runs a ScanSpec whose filter keeps rows where column col

@@ -11,9 +11,9 @@ import (
 
 	"offhunt/detect"
 	"offhunt/detect/data"
-	"offhunt/detect/internal/shared"
 	"offhunt/detect/logs"
 	"offhunt/detect/rules"
+	"offhunt/internal/shared"
 )
 
 const seedRuleID = "rclone-seed-copy-args"

@@ -9,9 +9,9 @@ import (
 
 	"offhunt/detect"
 	"offhunt/detect/data"
-	"offhunt/detect/internal/shared"
 	"offhunt/detect/logs"
 	"offhunt/detect/rules"
+	"offhunt/internal/shared"
 )
 
 // TestSeedRuleMatchesSeedQuery proves that the pack's seed rule returns

@@ -21,8 +21,21 @@ if command -v flock >/dev/null 2>&1; then
   flock 9
 fi
 
-go run github.com/syumai/workers/cmd/workers-assets-gen -mode=go -o "$out"
-GOOS=js GOARCH=wasm go build -trimpath -ldflags="-s -w" -o "$out/app.wasm" ./wasm/worker
+# Built beside, then swapped in, so that a wrangler dev serving the old
+# build never sees a half-written one (workers-assets-gen empties its
+# folder first).
+next="$out.next"
+go run github.com/syumai/workers/cmd/workers-assets-gen -mode=go -o "$next"
+GOOS=js GOARCH=wasm go build -trimpath -ldflags="-s -w" -o "$next/app.wasm" ./wasm/worker
+if [[ -d "$out/.wrangler-home" ]]; then
+  mv "$out/.wrangler-home" "$next/.wrangler-home"
+fi
+rm -rf "$out.old"
+if [[ -d "$out" ]]; then
+  mv "$out" "$out.old"
+fi
+mv "$next" "$out"
+rm -rf "$out.old"
 
 raw=0
 gz=0

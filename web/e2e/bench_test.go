@@ -4,9 +4,8 @@ package e2e
 
 import (
 	"fmt"
+	"offhunt/internal/shared"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -98,36 +97,8 @@ func TestBenchPage(t *testing.T) {
 }
 
 // benchFile returns a generated export of rows rows, made by the shared
-// generator (../shared/bench/gen-dpe.py) and cached where
-// offhunt/detect/internal/shared.BenchFile caches it, so the core's
-// benchmarks and this one share the files. (That package is internal to
-// detect/ and cannot be imported from here.)
+// generator and cached between runs (offhunt/internal/shared.BenchFile).
 func benchFile(t *testing.T, rows int) string {
 	t.Helper()
-	gen := filepath.Join(filepath.Dir(root), "shared", "bench", "gen-dpe.py")
-	if _, err := os.Stat(gen); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("the generator %s is missing", gen)
-		}
-		t.Skipf("the generator %s is missing (../shared beside the checkout)", gen)
-	}
-	cache, err := os.UserCacheDir()
-	if err != nil {
-		cache = os.TempDir()
-	}
-	dir := filepath.Join(cache, "offhunt-bench")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	out := filepath.Join(dir, fmt.Sprintf("dpe-%d.csv", rows))
-	if _, err := os.Stat(out); err == nil {
-		return out
-	}
-	if b, err := exec.Command("python3", gen, fmt.Sprint(rows), out+".tmp").CombinedOutput(); err != nil {
-		t.Fatalf("generating %s: %v\n%s", out, err, b)
-	}
-	if err := os.Rename(out+".tmp", out); err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return shared.BenchFile(t, rows, false)
 }

@@ -144,6 +144,7 @@ type tab struct {
 
 type tabOptions struct {
 	width, height int
+	noWait        bool // do not wait for the engine to be ready
 }
 
 // newTab starts a browser with a fresh profile and opens url in it (the
@@ -181,7 +182,11 @@ func newTab(t *testing.T, url string, opts ...func(*tabOptions)) *tab {
 		t.Fatal(err)
 	}
 	tb.run(chromedp.Navigate(url))
-	tb.waitJS(`window.offhunt && window.offhunt.ready`)
+	if o.noWait {
+		tb.waitJS(`window.offhunt`)
+	} else {
+		tb.waitJS(`window.offhunt && window.offhunt.ready`)
+	}
 	return tb
 }
 

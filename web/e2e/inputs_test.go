@@ -158,3 +158,19 @@ func TestFolderDrop(t *testing.T) {
 		t.Errorf("the dropped rule found nothing: %s", tb.pageState())
 	}
 }
+
+// TestDropBeforeReady drops an export while the engine is still starting:
+// the worker queues the scan until the Go runtime is ready.
+func TestDropBeforeReady(t *testing.T) {
+	tb := newTab(t, "", func(o *tabOptions) { o.noWait = true })
+	ready := eval[bool](tb, `window.offhunt.ready`)
+	tb.setNow("latest")
+	tb.drop("#drop", samplePath())
+	tb.waitFindings()
+	if tb.findingsCount() == 0 {
+		t.Fatalf("no findings: %s", tb.pageState())
+	}
+	if ready {
+		t.Log("the engine was ready before the drop; the queue was not needed this time")
+	}
+}

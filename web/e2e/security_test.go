@@ -150,7 +150,14 @@ func TestPrivacy(t *testing.T) {
 			t.Errorf("a request to another origin: %s", u)
 		}
 	}
-	t.Logf("requests while loading: %d (browser), %d (server)", len(all), serverBefore)
+	// The server's log holds the worker's requests too: it is complete.
+	seen := strings.Join(requests.since(0), " ")
+	for _, f := range []string{"/worker.js", "/wasm_exec.js", "/offhunt.wasm", "/app.js"} {
+		if !strings.Contains(seen, "GET "+f) {
+			t.Errorf("the server never served %s: the request log is incomplete", f)
+		}
+	}
+	t.Logf("requests while loading: %d seen by the browser, %d by the server", len(all), serverBefore)
 }
 
 // TestServedHeaders checks what scripts/serve sends: the types, and a

@@ -208,6 +208,12 @@ func TestQueryErrors(t *testing.T) {
 	// A rule header that does not parse.
 	w = serve(h, postForm(t, "/api/scan", field{"rules", "bad.kql", "// id: x\n// title: X\n// severity: urgent\nT"}, field{"file", "s.csv", string(sample)}))
 	wantError(t, w, http.StatusUnprocessableEntity, codeQuery)
+	// A query with a rule header of its own is read as a rule file.
+	w = serve(h, postForm(t, "/api/scan", field{"query", "", "// id: q\n// title: Q\n// severity: urgent\nDeviceProcessEvents"}, field{"file", "s.csv", string(sample)}))
+	e = wantError(t, w, http.StatusUnprocessableEntity, codeQuery)
+	if e.Error.Line != 3 || !strings.Contains(e.Error.Message, "urgent") {
+		t.Errorf("query header error %+v, want line 3 naming urgent", e.Error)
+	}
 	// /api/query needs a query.
 	wantError(t, serve(h, postForm(t, "/api/query", field{"file", "s.csv", string(sample)})), http.StatusBadRequest, codeBadRequest)
 }

@@ -118,15 +118,14 @@ func (req *request) ruleSet(p *params) ([]*rules.Rule, *apiError) {
 }
 
 // queryRule makes a rule of a scan's query. A query that carries its own
-// rule header (// id:, // title:, // severity:) is taken as it is. Any
+// rule header (// id:, // title:, // severity:) is read as a rule file,
+// and its header's errors are reported as such. Any
 // other gets the Worker's header; its own leading comment lines are
 // blanked, so that the rule reader does not take them for header lines,
 // and its errors' lines are those of the query as posted.
 func (req *request) queryRule(q string) (*rules.Rule, error) {
 	if strings.Contains(q, "// id:") || strings.Contains(q, "//id:") {
-		if r, err := rules.Parse(queryRuleFile, q); err == nil {
-			return r, nil
-		}
+		return rules.Parse(queryRuleFile, q)
 	}
 	lines := strings.Split(q, "\n")
 	for i, l := range lines {

@@ -9,8 +9,8 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"offhunt/internal/shared"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -27,40 +27,11 @@ import (
 // 2025-09-01, and a fixed now lets a scan read the input once.
 const benchNow = "2025-12-01T00:00:00Z"
 
-// benchFile returns a generated DeviceProcessEvents export of the given
-// number of rows (about 750 bytes a row), made with ../shared's generator
-// and cached where detect/internal/shared.BenchFile caches it. (That
-// helper is internal to detect/, so the Worker's bench cannot import it;
-// this is the same steps.)
+// benchFile returns a generated export of rows rows, made by the shared
+// generator and cached between runs (offhunt/internal/shared.BenchFile).
 func benchFile(t *testing.T, rows int) string {
 	t.Helper()
-	root, err := repoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	gen := filepath.Join(filepath.Dir(root), "shared", "bench", "gen-dpe.py")
-	if _, err := os.Stat(gen); err != nil {
-		t.Skipf("%s is missing: the bench needs ../shared beside the checkout", gen)
-	}
-	cache, err := os.UserCacheDir()
-	if err != nil {
-		cache = os.TempDir()
-	}
-	dir := filepath.Join(cache, "offhunt-bench")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	out := filepath.Join(dir, fmt.Sprintf("dpe-%d.csv", rows))
-	if _, err := os.Stat(out); err == nil {
-		return out
-	}
-	if b, err := exec.Command("python3", gen, strconv.Itoa(rows), out+".tmp").CombinedOutput(); err != nil {
-		t.Fatalf("generating %s: %v\n%s", out, err, b)
-	}
-	if err := os.Rename(out+".tmp", out); err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return shared.BenchFile(t, rows, false)
 }
 
 // timed posts a body and returns how long the answer took, whole, and the

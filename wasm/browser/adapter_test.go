@@ -1,0 +1,127 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"bytes"
+	"io"
+	"strings"
+	"syscall/js"
+	"testing"
+)
+
+// Run with: GOOS=js GOARCH=wasm go test -exec="$(go env GOROOT)/lib/wasm/go_js_wasm_exec" ./wasm/browser
+// (Node.js provides Blob, as the browser does.)
+
+// blob makes a JavaScript Blob holding b.
+func blob(b []byte) js.Value {
+	u8 := uint8Array.New(len(b))
+	js.CopyBytesToJS(u8, b)
+	return js.Global().Get("Blob").New([]any{u8})
+}
+
+func TestBlobReader(t *testing.T) {
+	data := bytes.Repeat([]byte("0123456789abcdef"), (2*chunkSize+12345)/16)
+	b := blob(data)
+	var reads []int64
+	for pass := 0; pass < 2; pass++ { // Open may be called again: a new stream
+		r := newBlobReader(b, int64(len(data)), func(n int64) { reads = append(reads, n) })
+		got, err := io.ReadAll(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, data) {
+			t.Fatalf("pass %d: read %d bytes, want the %d of the blob", pass, len(got), len(data))
+		}
+		r.Close()
+		if _, err := r.Read(make([]byte, 1)); err == nil {
+			t.Error("a read after Close succeeded")
+		}
+	}
+	if want := int64(len(data)); reads[len(reads)-1] != want || len(reads) != 6 {
+		t.Errorf("progress after each chunk: %v", reads)
+	}
+	empty := newBlobReader(blob(nil), 0, nil)
+	if n, err := empty.Read(make([]byte, 8)); n != 0 || err != io.EOF {
+		t.Errorf("empty blob: %d, %v", n, err)
+	}
+}
+
+func TestDispatchRecoversPanics(t *testing.T) {
+	handlers["test-panic"] = func(js.Value, *reporter) (map[string]any, error) {
+		var m map[string]int
+		m["boom"]++ // a nil map write panics
+		return nil, nil
+	}
+	defer delete(handlers, "test-panic")
+	msg := js.ValueOf(map[string]any{"id": 1, "type": "test-panic"})
+	_, err := dispatch(msg, js.Undefined())
+	if err == nil || !strings.Contains(err.Error(), "internal error") {
+		t.Fatalf("a panic gave %v, want an internal error", err)
+	}
+	if v := errorValue(err); v["kind"] != "internal" {
+		t.Errorf("kind %v", v["kind"])
+	}
+	if _, err := dispatch(js.ValueOf(map[string]any{"id": 2, "type": "nope"}), js.Undefined()); err == nil || !strings.Contains(err.Error(), "unknown message type") {
+		t.Errorf("unknown type: %v", err)
+	}
+}
+
+func TestRulesAndParse(t *testing.T) {
+	res, err := dispatch(js.ValueOf(map[string]any{"id": 1, "type": "rules"}), js.Undefined())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rs := res["rules"].([]any); len(rs) == 0 || rs[0].(map[string]any)["query"] == "" {
+		t.Errorf("rules: %v", res)
+	}
+	res, err = dispatch(js.ValueOf(map[string]any{"id": 2, "type": "parseRules", "files": []any{
+		map[string]any{"name": "ok.kql", "text": "// id: x\n// title: X\n// severity: low\nDeviceProcessEvents\n"},
+		map[string]any{"name": "bad.kql", "text": "// id: y\n// title: Y\n// severity: urgent\nDeviceProcessEvents\n"},
+	}}), js.Undefined())
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := res["files"].([]any)
+	if files[0].(map[string]any)["rule"] == nil {
+		t.Errorf("ok.kql: %v", files[0])
+	}
+	bad := files[1].(map[string]any)["error"].(map[string]any)
+	if bad["kind"] != "rule" || bad["line"] != 3 {
+		t.Errorf("bad.kql: %v", bad)
+	}
+}
+
+func TestScanOverBlob(t *testing.T) {
+	csv := "Timestamp,DeviceName,AccountName,FileName,ProcessCommandLine\n" +
+		"2025-09-05T22:14:03Z,ws1,jdoe,rclone.exe,\"rclone.exe copy C:\\data mega:x --ignore-existing --auto-confirm\"\n"
+	files := js.Global().Get("Array").New()
+	f := js.Global().Get("Object").New()
+	f.Set("file", blob([]byte(csv)))
+	f.Set("name", "e.csv")
+	files.Call("push", f)
+	msg := js.Global().Get("Object").New()
+	msg.Set("type", "scan")
+	msg.Set("files", files)
+	msg.Set("now", "latest")
+	var progress int
+	fn := js.FuncOf(func(js.Value, []js.Value) any { progress++; return nil })
+	defer fn.Release()
+	res, err := dispatch(msg, fn.Value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(res["json"].(string), `"ruleId":"rclone-seed-copy-args"`) || !strings.HasSuffix(res["json"].(string), "}\n") {
+		t.Errorf("findings: %.300s", res["json"])
+	}
+	if progress == 0 {
+		t.Error("no progress reported")
+	}
+	out, err := dispatch(js.ValueOf(map[string]any{"type": "export", "what": "findings-csv"}), js.Undefined())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(out["text"].(string), "Time,Severity,RuleId,") {
+		t.Errorf("findings CSV: %.200s", out["text"])
+	}
+}
