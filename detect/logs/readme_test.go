@@ -22,15 +22,14 @@ func mappingMarkdown() string {
 	return sb.String()
 }
 
-// TestReadmeMapping checks that the README shows the mapping the code
-// applies (in README-section.md until it is merged into README.md).
+// TestReadmeMapping checks that the README shows the mapping the code applies.
 func TestReadmeMapping(t *testing.T) {
 	want := mappingMarkdown()
-	for _, path := range []string{"README-section.md", filepath.Join("..", "..", "README.md")} {
-		b, err := os.ReadFile(path)
-		if err == nil && strings.Contains(string(b), want) {
-			return
-		}
+	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Errorf("neither README-section.md nor README.md shows the mapping; it is:\n%s", want)
+	if !strings.Contains(string(b), want) {
+		t.Errorf("README.md does not show the mapping the code applies; it is:\n%s", want)
+	}
 }

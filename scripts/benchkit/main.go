@@ -384,7 +384,11 @@ func otherFrontEnds(root string, smoke bool, rowsList []int, browser, worker boo
 	if !worker {
 		notYet("the Worker (workerd, wrangler dev)", "skipped: -no-worker")
 	} else {
-		out, err := frontEnd(root, "scripts/bench-worker", nil, smoke)
+		var env []string
+		if smoke {
+			env = []string{"OFFHUNT_BENCH_SMOKE=1"}
+		}
+		out, err := frontEnd(root, "scripts/bench-worker", env, smoke)
 		switch {
 		case errors.Is(err, os.ErrNotExist):
 			notYet("the Worker (workerd, wrangler dev)", "scripts/bench-worker is missing")
