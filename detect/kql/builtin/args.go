@@ -170,3 +170,27 @@ func ctx(c *CallContext) *CallContext {
 	}
 	return c
 }
+
+// searchRangeArgs reads the optional start, length and occurrence of
+// indexof() and array_index_of() (arguments 3 to 5): start 0, length -1
+// (to the end) and occurrence 1 when absent; ok is false when one is not a
+// number, length is below -1 or occurrence below 1.
+func searchRangeArgs(a []data.Value) (start, length, occ int64, ok bool) {
+	start, length, occ = 0, -1, 1
+	if len(a) > 2 {
+		if start, ok = argLong(a[2]); !ok {
+			return
+		}
+	}
+	if len(a) > 3 {
+		if length, ok = argLong(a[3]); !ok || length < -1 {
+			return 0, 0, 0, false
+		}
+	}
+	if len(a) > 4 {
+		if occ, ok = argLong(a[4]); !ok || occ < 1 {
+			return 0, 0, 0, false
+		}
+	}
+	return start, length, occ, true
+}

@@ -160,22 +160,9 @@ func evalArrayIndexOf(_ *CallContext, a []data.Value) data.Value {
 		return data.Null
 	}
 	items := a[0].Array()
-	var start, length, occ int64 = 0, -1, 1
-	var ok bool
-	if len(a) > 2 {
-		if start, ok = argLong(a[2]); !ok {
-			return data.Null
-		}
-	}
-	if len(a) > 3 {
-		if length, ok = argLong(a[3]); !ok || length < -1 {
-			return data.Null
-		}
-	}
-	if len(a) > 4 {
-		if occ, ok = argLong(a[4]); !ok || occ < 1 {
-			return data.Null
-		}
+	start, length, occ, ok := searchRangeArgs(a)
+	if !ok {
+		return data.Null
 	}
 	n := int64(len(items))
 	if start < 0 {

@@ -286,22 +286,9 @@ func reverseString(s string) string {
 // occurrence below 1.
 func evalIndexOf(_ *CallContext, a []data.Value) data.Value {
 	src, look := argString(a[0]), argString(a[1])
-	var start, length, occ int64 = 0, -1, 1
-	var ok bool
-	if len(a) > 2 {
-		if start, ok = argLong(a[2]); !ok {
-			return data.Null
-		}
-	}
-	if len(a) > 3 {
-		if length, ok = argLong(a[3]); !ok || length < -1 {
-			return data.Null
-		}
-	}
-	if len(a) > 4 {
-		if occ, ok = argLong(a[4]); !ok || occ < 1 {
-			return data.Null
-		}
+	start, length, occ, ok := searchRangeArgs(a)
+	if !ok {
+		return data.Null
 	}
 	ascii := isASCII(src)
 	n := int64(len(src))
