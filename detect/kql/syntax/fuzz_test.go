@@ -46,6 +46,7 @@ func fuzzSeeds(f *testing.F) []string {
 	for _, c := range errorCases {
 		seeds = append(seeds, c.src)
 	}
+	seeds = append(seeds, scriptQueries()...)
 	dir, err := os.Getwd()
 	if err != nil {
 		return seeds
@@ -145,4 +146,32 @@ func FuzzLex(f *testing.F) {
 			}
 		}
 	})
+}
+
+// scriptQueries returns the queries of the engine's script tests
+// (../testdata/*.test): the lines after a "query" line, up to the next
+// "expect" or "error" line.
+func scriptQueries() []string {
+	files, _ := filepath.Glob(filepath.Join("..", "testdata", "*.test"))
+	var out []string
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		var cur []string
+		in := false
+		for _, line := range strings.Split(string(b), "\n") {
+			switch {
+			case line == "query":
+				in, cur = true, nil
+			case in && (strings.HasPrefix(line, "expect") || strings.HasPrefix(line, "error")):
+				out = append(out, strings.TrimSpace(strings.Join(cur, "\n")))
+				in = false
+			case in:
+				cur = append(cur, line)
+			}
+		}
+	}
+	return out
 }
