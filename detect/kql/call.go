@@ -101,31 +101,23 @@ func (c *compiler) call(x *syntax.Call, rs *rowScope) (*cexpr, error) {
 	}
 	eval := fn.Eval
 	cc := &builtin.CallContext{Now: c.now}
-	switch len(args) {
-	case 0:
+	if len(args) == 0 {
 		return &cexpr{typ: rt, col: -1, eval: func(rc *rowCtx) data.Value { return eval(cc, nil) }}, nil
-	case 1:
-		a0 := args[0].eval
-		return &cexpr{typ: rt, col: -1, eval: func(rc *rowCtx) data.Value {
-			var buf [1]data.Value
-			buf[0] = a0(rc)
-			return eval(cc, buf[:])
-		}}, nil
 	}
 	evs := make([]evalFn, len(args))
 	for i, a := range args {
 		evs[i] = a.eval
 	}
 	return &cexpr{typ: rt, col: -1, eval: func(rc *rowCtx) data.Value {
-		var buf [8]data.Value
-		vals := buf[:0]
-		if len(evs) > len(buf) {
-			vals = make([]data.Value, 0, len(evs))
-		}
+		base := len(rc.args)
 		for _, e := range evs {
-			vals = append(vals, e(rc))
+			v := e(rc) // may push and pop above base, or grow the stack
+			rc.args = append(rc.args, v)
 		}
-		return eval(cc, vals)
+		out := eval(cc, rc.args[base:])
+		clear(rc.args[base:])
+		rc.args = rc.args[:base]
+		return out
 	}}, nil
 }
 

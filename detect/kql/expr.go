@@ -14,6 +14,10 @@ import (
 type rowCtx struct {
 	row data.Row
 	run *runState
+	// args is a stack of builtin arguments: a call pushes its evaluated
+	// arguments, calls the builtin on them and pops them, so that calls
+	// allocate nothing per row. A rowCtx belongs to one goroutine.
+	args []data.Value
 }
 
 // evalFn computes a value for one row; predFn decides a where predicate
