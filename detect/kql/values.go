@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"offhunt/detect/data"
+	"offhunt/detect/kql/builtin"
 )
 
 // This file holds the value semantics of Kusto's operators: arithmetic
@@ -353,8 +354,9 @@ func isNullish(v data.Value) bool {
 }
 
 // convertTo casts v to the static type t, as a typed column would hold it:
-// used for datatable cells, typed parameters and parse captures. A value
-// that does not fit becomes null (a string becomes its text).
+// used for datatable cells, typed parameters, parse captures and
+// mv-expand's `to typeof()`. It is the to<t>() conversion, except that a
+// value stays as it is for a dynamic or unknown target.
 func convertTo(v data.Value, t data.Type) data.Value {
 	switch t {
 	case data.Unknown, data.Dynamic:
@@ -363,95 +365,8 @@ func convertTo(v data.Value, t data.Type) data.Value {
 		if v.K == data.KString {
 			return v
 		}
-		return data.NewString(data.ToString(v))
-	case data.Bool:
-		switch v.K {
-		case data.KBool:
-			return v
-		case data.KInt, data.KLong:
-			return data.NewBool(v.I != 0)
-		case data.KString:
-			switch strings.ToLower(strings.TrimSpace(v.S)) {
-			case "true", "1":
-				return data.NewBool(true)
-			case "false", "0":
-				return data.NewBool(false)
-			}
-		}
-	case data.Int, data.Long:
-		var out data.Value
-		switch v.K {
-		case data.KInt, data.KLong, data.KBool:
-			out = data.NewLong(v.I)
-		case data.KReal, data.KDecimal:
-			if math.IsNaN(v.F) || math.IsInf(v.F, 0) {
-				return data.Null
-			}
-			out = data.NewLong(int64(v.F))
-		case data.KString:
-			n, ok := data.ParseLong(v.S)
-			if !ok {
-				return data.Null
-			}
-			out = data.NewLong(n)
-		default:
-			return data.Null
-		}
-		if t == data.Int {
-			return data.NewInt(out.I)
-		}
-		return out
-	case data.Real, data.Decimal:
-		var f float64
-		switch v.K {
-		case data.KInt, data.KLong, data.KBool:
-			f = float64(v.I)
-		case data.KReal, data.KDecimal:
-			f = v.F
-		case data.KString:
-			x, ok := data.ParseReal(v.S)
-			if !ok {
-				return data.Null
-			}
-			f = x
-		default:
-			return data.Null
-		}
-		if t == data.Decimal {
-			return data.NewDecimal(f)
-		}
-		return data.NewReal(f)
-	case data.DateTime:
-		switch v.K {
-		case data.KDateTime:
-			return v
-		case data.KString:
-			if ticks, ok := data.ParseDateTime(v.S); ok {
-				return data.NewDateTime(ticks)
-			}
-		}
-	case data.TimeSpan:
-		switch v.K {
-		case data.KTimeSpan:
-			return v
-		case data.KString:
-			if ticks, ok := data.ParseTimeSpan(v.S); ok {
-				return data.NewTimeSpan(ticks)
-			}
-		case data.KInt, data.KLong:
-			return data.NewTimeSpan(v.I)
-		}
-	case data.Guid:
-		switch v.K {
-		case data.KGuid:
-			return v
-		case data.KString:
-			if g, ok := data.ParseGuid(v.S); ok {
-				return data.NewGuid(g)
-			}
-		}
 	}
-	return data.Null
+	return builtin.Convert(v, t)
 }
 
 // nullOf returns the value a column of type t holds when it has nothing:

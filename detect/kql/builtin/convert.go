@@ -19,28 +19,28 @@ func init() {
 			return data.NewString(data.ToString(a[0]))
 		}),
 		fn("toint(value: scalar): int", func(_ *CallContext, a []data.Value) data.Value {
-			return convertTo(a[0], data.Int)
+			return Convert(a[0], data.Int)
 		}),
 		fn("tolong(value: scalar): long", func(_ *CallContext, a []data.Value) data.Value {
-			return convertTo(a[0], data.Long)
+			return Convert(a[0], data.Long)
 		}),
 		fn("toreal(value: scalar): real", func(_ *CallContext, a []data.Value) data.Value {
-			return convertTo(a[0], data.Real)
+			return Convert(a[0], data.Real)
 		}, aliases("todouble")),
 		fn("todecimal(value: scalar): decimal", func(_ *CallContext, a []data.Value) data.Value {
-			return convertTo(a[0], data.Decimal)
+			return Convert(a[0], data.Decimal)
 		}),
 		fn("tobool(value: scalar): bool", func(_ *CallContext, a []data.Value) data.Value {
-			return convertTo(a[0], data.Bool)
+			return Convert(a[0], data.Bool)
 		}, aliases("toboolean")),
 		fn("toguid(value: scalar): guid", func(_ *CallContext, a []data.Value) data.Value {
-			return convertTo(a[0], data.Guid)
+			return Convert(a[0], data.Guid)
 		}),
 		fn("todatetime(value: scalar): datetime", func(_ *CallContext, a []data.Value) data.Value {
-			return convertTo(a[0], data.DateTime)
+			return Convert(a[0], data.DateTime)
 		}),
 		fn("totimespan(value: scalar): timespan", func(_ *CallContext, a []data.Value) data.Value {
-			return convertTo(a[0], data.TimeSpan)
+			return Convert(a[0], data.TimeSpan)
 		}, aliases("totime")),
 		fn("tohex(value: long [, minLength: long]): string", evalToHex),
 		fn("gettype(value: scalar): string", func(_ *CallContext, a []data.Value) data.Value {
@@ -67,10 +67,10 @@ func isEmptyValue(v data.Value) bool {
 	return v.K == data.KNull || (v.K == data.KString && v.S == "")
 }
 
-// convertTo converts v to type t as the to<t>() function does: null when
+// Convert converts v to type t as the to<t>() function does: null when
 // the conversion fails. Strings are converted with tostring() rules and
 // dynamic with parse_json() rules.
-func convertTo(v data.Value, t data.Type) data.Value {
+func Convert(v data.Value, t data.Type) data.Value {
 	switch t {
 	case data.String:
 		return data.NewString(data.ToString(v))

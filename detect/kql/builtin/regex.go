@@ -110,7 +110,7 @@ func evalExtract(c *CallContext, a []data.Value) data.Value {
 	if target == data.String {
 		return data.NewString(text)
 	}
-	return convertTo(data.NewString(text), target)
+	return Convert(data.NewString(text), target)
 }
 
 // evalExtractAll: extract_all(regex[, captureGroups], source). Every
