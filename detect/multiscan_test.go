@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"offhunt/detect/kql"
 	"offhunt/internal/shared"
 )
 
@@ -18,6 +19,27 @@ import (
 // and all of them together, once in one pass (kql.ProgramSet) and once
 // rule by rule, and requires the same findings, notices and errors.
 func TestScanOnePassMatchesRuleByRule(t *testing.T) {
+	compareScans(t, "one pass", "rule by rule", func(one bool) func() {
+		onePass = one
+		return func() { onePass = true }
+	})
+}
+
+// TestScanPrefilterChangesNothing runs the built-in pack over the same
+// exports with pushdown and the readers' prefilters (record literals,
+// column needles, filters run before the other columns are converted) on
+// and off, and requires the same findings, notices and errors.
+func TestScanPrefilterChangesNothing(t *testing.T) {
+	compareScans(t, "prefiltered", "not prefiltered", func(on bool) func() {
+		kql.NoPushdown.Store(!on)
+		return func() { kql.NoPushdown.Store(false) }
+	})
+}
+
+// compareScans scans every export in ../shared/data and the package's
+// test data, each file alone and all together, with mode(true) and
+// mode(false) in force (mode returns its undo), and compares the JSON.
+func compareScans(t *testing.T, onName, offName string, mode func(bool) func()) {
 	var files []string
 	for _, dir := range []string{filepath.Join(shared.Dir(t), "data"), "testdata"} {
 		filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
@@ -40,9 +62,8 @@ func TestScanOnePassMatchesRuleByRule(t *testing.T) {
 		for _, p := range set {
 			in = append(in, Input{Name: filepath.Base(p), Open: func() (io.ReadCloser, error) { return os.Open(p) }})
 		}
-		scan := func(one bool) string {
-			onePass = one
-			defer func() { onePass = true }()
+		scan := func(on bool) string {
+			defer mode(on)()
 			f, err := Scan(context.Background(), in, ScanOptions{Options: Options{Now: "latest"}})
 			if err != nil {
 				return "error: " + err.Error()
@@ -55,7 +76,7 @@ func TestScanOnePassMatchesRuleByRule(t *testing.T) {
 		}
 		solo, shared := scan(false), scan(true)
 		if solo != shared {
-			t.Errorf("%s: one pass differs from rule by rule:\n%s\nwant:\n%s", strings.Join(set, ", "), shared, solo)
+			t.Errorf("%s: %s differs from %s:\n%s\nwant:\n%s", strings.Join(set, ", "), onName, offName, shared, solo)
 		}
 		if !strings.HasPrefix(solo, "error: ") {
 			compared++

@@ -23,6 +23,26 @@ type ScanSpec struct {
 	// literal is printable ASCII without quote, backslash or slash, so it
 	// reads the same raw and decoded in CSV and JSON.
 	Literals []string
+	// Needles, when not nil, is a sharper promise of the same kind, per
+	// column: a row none of whose needles matches cannot pass Filter. A
+	// needle matches when the text of its column, as the column's string
+	// value reads, contains one of its literals, compared with ASCII case
+	// folding. A reader may test a field's raw bytes where they read the
+	// same as its value, and must decode it where they may not (CSV's
+	// doubled quotes, JSON's escapes). An empty, non-nil list means that no
+	// row can pass.
+	Needles []Needle
+}
+
+// Needle is one column's part of ScanSpec.Needles.
+type Needle struct {
+	Column int // the source's column, a string column
+	// Literals are lower-case printable ASCII, none empty.
+	Literals []string
+	// ASCIIOnly means the needle only rules out a field whose text is all
+	// ASCII: it comes from a (?i) regular expression, which also matches
+	// a few non-ASCII letters to ASCII ones (the Kelvin sign K to k).
+	ASCIIOnly bool
 }
 
 // SpecSource is a source that can apply a ScanSpec itself. Sources that do

@@ -253,7 +253,7 @@ func (u *unionSource) ScanSpec(ctx context.Context, spec ScanSpec, emit func(Row
 				return emit(out)
 			}
 			if ss, ok := s.(SpecSource); ok {
-				sspec := ScanSpec{Need: toSource(spec.Need), Literals: spec.Literals}
+				sspec := ScanSpec{Need: toSource(spec.Need), Literals: spec.Literals, Needles: needlesToSource(spec.Needles, m, s.Columns())}
 				if filter != nil {
 					sspec.FilterNeed = toSource(spec.FilterNeed)
 					sspec.NewFilter = func() func(Row) bool { return keep }
@@ -347,4 +347,30 @@ func mix64(x uint64) uint64 {
 	x *= 0xc4ceb9fe1a85ec53
 	x ^= x >> 33
 	return x
+}
+
+// needlesToSource maps a union's needles to one of its sources (m maps the
+// union's columns to the source's). A needle on a column the source lacks
+// is dropped, since the union fills that column with nothing a literal can
+// be in; a needle on a column the source types otherwise drops them all.
+func needlesToSource(ns []Needle, m []int, cols []Column) []Needle {
+	if ns == nil {
+		return nil
+	}
+	out := []Needle{}
+	for _, n := range ns {
+		if n.Column < 0 || n.Column >= len(m) {
+			return nil
+		}
+		j := m[n.Column]
+		if j < 0 {
+			continue
+		}
+		if cols[j].Type != String {
+			return nil
+		}
+		n.Column = j
+		out = append(out, n)
+	}
+	return out
 }

@@ -228,8 +228,8 @@ func (s *sharedScan) run(ctx context.Context) {
 // read reads the source once. The physical scan decodes the union of the
 // columns the consumers read; its filter accepts a row that some
 // consumer's filters accept (counting each filter's rows, for the
-// time-filter notice), and its literals are the union of the consumers'
-// when every consumer has some. Each row it emits is dispatched to every
+// time-filter notice), and its literals and needles are the union of the
+// consumers' when every consumer has some. Each row it emits is dispatched to every
 // consumer, which applies its own filters again (without counting).
 func (s *sharedScan) read(ctx context.Context) error {
 	var need []bool
@@ -274,7 +274,12 @@ func (s *sharedScan) read(ctx context.Context) error {
 			spec.FilterNeed = make([]bool, len(s.cons[0].n.cols))
 			var lits []string
 			withLits := true
+			needles, withNeedles := []data.Needle{}, true
 			for _, c := range s.cons {
+				if c.n.needles == nil {
+					withNeedles = false
+				}
+				needles = mergeNeedles(needles, c.n.needles)
 				for i, b := range c.n.filterNeed {
 					if b && i < len(spec.FilterNeed) {
 						spec.FilterNeed[i] = true
@@ -287,6 +292,9 @@ func (s *sharedScan) read(ctx context.Context) error {
 			}
 			if withLits {
 				spec.Literals = dedupStrings(lits)
+			}
+			if withNeedles {
+				spec.Needles = needles
 			}
 			spec.NewFilter = func() func(data.Row) bool {
 				ms := make([]func(data.Row) bool, len(s.cons))

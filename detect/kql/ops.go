@@ -3,6 +3,7 @@ package kql
 import (
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 
 	"offhunt/detect/data"
@@ -182,9 +183,11 @@ func (c *compiler) extend(in node, named []syntax.NamedExpr) (node, error) {
 	rs := &rowScope{cols: incols}
 	cols := append([]data.Column(nil), incols...)
 	evs := make([]evalFn, len(incols))
+	from := make([]int, len(incols))
 	for i := range incols {
 		idx := i
 		evs[i] = func(rc *rowCtx) data.Value { return rc.row[idx] }
+		from[i] = i
 	}
 	auto := 0
 	for _, ne := range named {
@@ -200,12 +203,14 @@ func (c *compiler) extend(in node, named []syntax.NamedExpr) (node, error) {
 		if i := data.ColumnIndex(cols, name); i >= 0 {
 			cols[i] = col
 			evs[i] = e.eval
+			from[i] = -1
 		} else {
 			cols = append(cols, col)
 			evs = append(evs, e.eval)
+			from = append(from, -1)
 		}
 	}
-	return &projectNode{in: in, cols: cols, exprs: evs}, nil
+	return &projectNode{in: in, cols: cols, exprs: evs, from: from}, nil
 }
 
 // selectColumns builds a projection that keeps the given input columns in order.
@@ -221,7 +226,7 @@ func selectColumns(in node, idx []int, names []string) node {
 		ii := i
 		evs[k] = func(rc *rowCtx) data.Value { return rc.row[ii] }
 	}
-	return &projectNode{in: in, cols: cols, exprs: evs}
+	return &projectNode{in: in, cols: cols, exprs: evs, from: slices.Clone(idx)}
 }
 
 func (c *compiler) projectAway(in node, o *syntax.ProjectAwayOp) (node, error) {

@@ -100,10 +100,12 @@ type scanNode struct {
 	cols []data.Column
 	need []bool // columns the query reads after the filters; nil: all
 	// Pushed-down where predicates, the columns they read, and the
-	// literals a matching row must contain (pushdown.go).
+	// literals a matching row must contain (pushdown.go), and the same
+	// per column (needles.go).
 	filters    []scanFilter
 	filterNeed []bool
 	literals   []string
+	needles    []data.Needle
 }
 
 func (n *scanNode) columns() []data.Column { return n.cols }
@@ -196,11 +198,15 @@ func (n *filterNode) run(rs *runState, emit func(data.Row) error) error {
 
 // projectNode computes a new row from each input row: project, extend,
 // project-away, project-rename, project-reorder and friends all compile to
-// one of these.
+// one of these. Columns taken over unchanged (from[i] >= 0) are copied, not
+// evaluated: an extend of one column over a 40-column export would
+// otherwise call 40 closures a row, and a leading run of them in their
+// input order is one copy.
 type projectNode struct {
 	in    node
 	cols  []data.Column
 	exprs []evalFn
+	from  []int // the input column out[i] copies, or -1: exprs[i] computes it; nil: all computed
 }
 
 func (n *projectNode) columns() []data.Column { return n.cols }
@@ -208,10 +214,19 @@ func (n *projectNode) columns() []data.Column { return n.cols }
 func (n *projectNode) run(rs *runState, emit func(data.Row) error) error {
 	rc := &rowCtx{run: rs}
 	out := make(data.Row, len(n.exprs))
+	prefix := 0 // out[:prefix] is row[:prefix]
+	for prefix < len(n.from) && n.from[prefix] == prefix {
+		prefix++
+	}
 	return n.in.run(rs, func(r data.Row) error {
 		rc.row = r
-		for i, e := range n.exprs {
-			out[i] = e(rc)
+		copy(out[:prefix], r[:prefix])
+		for i := prefix; i < len(out); i++ {
+			if i < len(n.from) && n.from[i] >= 0 {
+				out[i] = r[n.from[i]]
+			} else {
+				out[i] = n.exprs[i](rc)
+			}
 		}
 		return emit(out)
 	})

@@ -40,6 +40,9 @@ func (c *compiler) pushWhere(s *scanNode, pred *cexpr, used []bool, p syntax.Exp
 	if lits, ok := c.requiredLiterals(p, s.cols); ok && (s.literals == nil || betterLiterals(lits, s.literals)) {
 		cp.literals = lits
 	}
+	if ns, ok := c.requiredNeedles(p, s.cols); ok && (s.needles == nil || rarerNeedles(ns, s.needles)) {
+		cp.needles = ns
+	}
 	return &cp
 }
 
@@ -82,7 +85,7 @@ func (n *scanNode) runSpec(rs *runState, emit func(data.Row) error) error {
 	newFilter := n.newFilter(rs)
 	var err error
 	if ss, ok := n.src.(data.SpecSource); ok {
-		spec := data.ScanSpec{Need: n.need, FilterNeed: n.filterNeed, Literals: n.literals, NewFilter: newFilter}
+		spec := data.ScanSpec{Need: n.need, FilterNeed: n.filterNeed, Literals: n.literals, Needles: n.needles, NewFilter: newFilter}
 		err = ss.ScanSpec(rs.ctx, spec, emit)
 	} else {
 		need := mergeNeed(n.need, n.filterNeed)

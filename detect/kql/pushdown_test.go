@@ -32,6 +32,9 @@ func (s specSource) ScanSpec(ctx context.Context, spec data.ScanSpec, emit func(
 		if spec.Literals != nil && !containsAnyFold(rawCSV(r), spec.Literals) {
 			continue
 		}
+		if spec.Needles != nil && !needlesMatch(r, spec.Needles) {
+			continue
+		}
 		if filter != nil {
 			mask(buf, r, cols, spec.FilterNeed)
 			if !filter(buf) {
@@ -44,6 +47,37 @@ func (s specSource) ScanSpec(ctx context.Context, spec data.ScanSpec, emit func(
 		}
 	}
 	return nil
+}
+
+// needlesMatch applies ScanSpec.Needles as the promise reads: some
+// needle's column text contains one of its literals, ignoring ASCII case
+// (or, for an ASCII-only needle, holds a non-ASCII byte).
+func needlesMatch(r data.Row, ns []data.Needle) bool {
+	for _, n := range ns {
+		text := data.ToString(r[n.Column])
+		for _, lit := range n.Literals {
+			if strings.Contains(asciiLower(text), lit) {
+				return true
+			}
+		}
+		for i := 0; i < len(text); i++ {
+			if n.ASCIIOnly && text[i] >= 0x80 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// asciiLower lowers ASCII letters only, as the needles' folding does.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
 
 // mask copies the needed cells of r into dst and empties the rest.

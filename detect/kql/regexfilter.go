@@ -19,7 +19,8 @@ import (
 // so the test only rules out texts that are pure ASCII, and a text with
 // any other byte goes to the regex. Then the test never changes a result.
 type regexFilter struct {
-	any *textmatch.AnyMatcher
+	set *textmatch.FoldSet    // the literals, when all are printable ASCII
+	any *textmatch.AnyMatcher // otherwise
 }
 
 // maxRegexLiterals bounds the literals of one regexFilter.
@@ -36,12 +37,23 @@ func newRegexFilter(pattern string) *regexFilter {
 	if !ok || len(lits) == 0 || len(lits) > maxRegexLiterals {
 		return nil
 	}
+	if set, ok := textmatch.NewFoldSet(lits); ok {
+		return &regexFilter{set: set}
+	}
 	return &regexFilter{any: textmatch.NewAny(textmatch.Contains, lits)}
+}
+
+// literalsIn reports whether s contains one of the filter's literals.
+func (f *regexFilter) literalsIn(s string) bool {
+	if f.set != nil {
+		return f.set.Match(s)
+	}
+	return f.any.Match(s)
 }
 
 // rulesOut reports whether no match of the pattern can be in s.
 func (f *regexFilter) rulesOut(s string) bool {
-	return f != nil && !f.any.Match(s) && isASCII(s)
+	return f != nil && !f.literalsIn(s) && isASCII(s)
 }
 
 // requiredRegexLiterals returns strings at least one of which every match

@@ -159,6 +159,14 @@ func fuzzPushdown(t *testing.T, src data.Source) {
 			if got != want {
 				t.Fatalf("column %s, literal %q: %d rows pushed down, %d scanned", c.Name, w, got, want)
 			}
+			got = 0
+			spec.Literals, spec.Needles = nil, []data.Needle{{Column: i, Literals: []string{w}}}
+			if err := ss.ScanSpec(context.Background(), spec, func(data.Row) error { got++; return nil }); err != nil {
+				t.Fatalf("ScanSpec: %v", err)
+			}
+			if got != want {
+				t.Fatalf("column %s, needle %q: %d rows pushed down, %d scanned", c.Name, w, got, want)
+			}
 		}
 	}
 }

@@ -13,17 +13,32 @@ import (
 // scanSpec runs a ScanSpec whose filter keeps rows where column col
 // contains word (ignoring case), with word as the required literal.
 func scanSpec(t *testing.T, src data.Source, col, word string, need []bool) []data.Row {
+	return scanSpecWith(t, src, col, word, need, false)
+}
+
+// scanNeedle is scanSpec with word as the column's needle
+// (ScanSpec.Needles) instead of a record literal.
+func scanNeedle(t *testing.T, src data.Source, col, word string, need []bool) []data.Row {
+	return scanSpecWith(t, src, col, word, need, true)
+}
+
+func scanSpecWith(t *testing.T, src data.Source, col, word string, need []bool, byColumn bool) []data.Row {
 	t.Helper()
 	i := data.ColumnIndex(src.Columns(), col)
 	filterNeed := make([]bool, len(src.Columns()))
 	filterNeed[i] = true
+	lower := strings.ToLower(word)
 	spec := data.ScanSpec{
 		Need:       need,
 		FilterNeed: filterNeed,
-		Literals:   []string{word},
 		NewFilter: func() func(data.Row) bool {
-			return func(r data.Row) bool { return strings.Contains(strings.ToLower(r[i].S), strings.ToLower(word)) }
+			return func(r data.Row) bool { return strings.Contains(strings.ToLower(r[i].S), lower) }
 		},
+	}
+	if byColumn {
+		spec.Needles = []data.Needle{{Column: i, Literals: []string{lower}}}
+	} else {
+		spec.Literals = []string{lower}
 	}
 	var rows []data.Row
 	err := src.(data.SpecSource).ScanSpec(context.Background(), spec, func(r data.Row) error {
@@ -73,6 +88,50 @@ func TestScanSpecSafety(t *testing.T) {
 	sysmon := mustOpen(t, "s.ndjson", `{"EventID": 1, "Provider": "Microsoft-Windows-Sysmon", "TimeCreated": "2025-01-01T00:00:00Z", "Image": "C:\\a.exe", "CommandLine": "a"}`+"\n")
 	if rows := scanSpec(t, table(t, sysmon, "DeviceProcessEvents"), "ActionType", "ProcessCreated", nil); len(rows) != 1 {
 		t.Errorf("a mapped column was prefiltered away: %v", rows)
+	}
+}
+
+// TestNeedles checks the column needles where a field's raw bytes do not
+// read as its value: JSON escapes (\u, \/ and \\), CSV's doubled quotes,
+// a literal in another column, and a column the view fills with nothing.
+func TestNeedles(t *testing.T) {
+	js := mustOpen(t, "e.ndjson", `{"Timestamp":"2025-01-01T00:00:00Z","FileName":"r\u0063lone.exe","ProcessCommandLine":"a\/b C:\\Users\\x"}`+"\n"+
+		`{"Timestamp":"2025-01-01T00:00:00Z","FileName":"cmd.exe","ProcessCommandLine":"rclone.exe copy"}`+"\n")
+	src := js.Tables()[0].Source
+	for _, c := range []struct {
+		col, word string
+		want      int
+	}{
+		{"FileName", "rclone", 1},
+		{"ProcessCommandLine", "a/b", 1},
+		{"ProcessCommandLine", `c:\users\`, 1},
+		{"ProcessCommandLine", "rclone", 1},
+		{"FileName", "copy", 0},
+	} {
+		if got := len(scanNeedle(t, src, c.col, c.word, nil)); got != c.want {
+			t.Errorf("JSON: %s needle %q kept %d rows, want %d", c.col, c.word, got, c.want)
+		}
+	}
+	csv := mustOpen(t, "c.csv", "FileName,ProcessCommandLine\n"+
+		"x.exe,\"x mega:\"\"y\"\"\"\n"+
+		"mega.exe,plain\n")
+	src = csv.Tables()[0].Source
+	if got := len(scanNeedle(t, src, "ProcessCommandLine", `mega:"y"`, nil)); got != 1 {
+		t.Errorf("CSV: a needle across doubled quotes kept %d rows, want 1", got)
+	}
+	if got := len(scanNeedle(t, src, "ProcessCommandLine", "mega", nil)); got != 1 {
+		t.Errorf("CSV: a needle found in another column kept %d rows, want 1", got)
+	}
+	var keptByNever int
+	i := data.ColumnIndex(src.Columns(), "FileName")
+	spec := data.ScanSpec{FilterNeed: make([]bool, len(src.Columns())), Needles: []data.Needle{},
+		NewFilter: func() func(data.Row) bool { return func(r data.Row) bool { return r[i].S != "" } }}
+	spec.FilterNeed[i] = true
+	if err := src.(data.SpecSource).ScanSpec(context.Background(), spec, func(data.Row) error { keptByNever++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if keptByNever != 0 {
+		t.Errorf("an empty needle list (no row can pass) kept %d rows", keptByNever)
 	}
 }
 
@@ -130,6 +189,9 @@ func TestScanSpecMatchesPlainScan(t *testing.T) {
 				}
 				if got := len(scanSpec(t, src, c.Name, w, nil)); got != want {
 					t.Errorf("%s: %s has %q: %d rows pushed down, %d scanned", rel, c.Name, w, got, want)
+				}
+				if got := len(scanNeedle(t, src, c.Name, w, nil)); got != want {
+					t.Errorf("%s: %s has %q: %d rows pushed down with a needle, %d scanned", rel, c.Name, w, got, want)
 				}
 			}
 		}

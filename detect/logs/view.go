@@ -90,7 +90,11 @@ func (v *view) scan(ctx context.Context, spec data.ScanSpec, hashed bool, emit f
 	if filter == nil {
 		first, then = then, nil
 	}
+	needles := v.needleTest(spec.Needles)
 	lits := v.prefilter(spec.Literals)
+	if needles != nil {
+		lits = nil // the needles say more, and cost less than a search of the whole record
+	}
 	row := make(data.Row, len(v.cols))
 	g := v.in.groups[v.group]
 	m := v.in.mapper
@@ -107,6 +111,9 @@ func (v *view) scan(ctx context.Context, spec data.ScanSpec, hashed bool, emit f
 			continue
 		}
 		if lits != nil && rec.bytes != nil && !containsAnyFold(rec.bytes, lits) && !hasUnicodeEscape(rec) {
+			continue
+		}
+		if needles != nil && !needles.maybe(rec, &s.conv) {
 			continue
 		}
 		if m != nil && !rec.mapOK && len(first)+len(then) > 0 {

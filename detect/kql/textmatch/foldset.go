@@ -1,0 +1,111 @@
+package textmatch
+
+import "math"
+
+// FoldSet finds whether a text contains any of many ASCII needles,
+// ignoring ASCII case, in one pass over the text. It is the prefilter's
+// search: readers test a field against every literal a rule pack needs in
+// that column (copy, sync, config, mega, rclone, ...), and running one
+// Matcher per needle would read the field dozens of times. Substring
+// search over a set is what Aho-Corasick automata do, but for the short
+// fields of a log (a command line is a few hundred bytes) a table of the
+// needles' first two bytes is faster: a position is looked at further only
+// when its byte pair starts some needle, which is rare in real text.
+//
+// Only ASCII letters fold, as in the rest of this package; a needle with a
+// byte outside printable ASCII is refused by NewFoldSet. It is immutable
+// and safe for concurrent use, and Match does not allocate.
+type FoldSet struct {
+	needles []string      // lowered
+	first   [256]bool     // lowered first bytes of needles
+	single  [256]bool     // lowered one-byte needles
+	pairs   [1024]uint64  // bitmap of lowered first-two-byte pairs
+	buckets [256][]uint16 // needles (two bytes or more) by a hash of their pair
+}
+
+// NewFoldSet compiles needles; ok is false when there are none, one is
+// empty or longer than 65,535 bytes, or one has a byte outside printable
+// ASCII (0x20 to 0x7E).
+func NewFoldSet(needles []string) (s *FoldSet, ok bool) {
+	if len(needles) == 0 || len(needles) > math.MaxUint16 {
+		return nil, false
+	}
+	s = &FoldSet{}
+	seen := make(map[string]bool, len(needles))
+	for _, n := range needles {
+		if n == "" || len(n) > math.MaxUint16 {
+			return nil, false
+		}
+		for i := 0; i < len(n); i++ {
+			if n[i] < 0x20 || n[i] > 0x7e {
+				return nil, false
+			}
+		}
+		n = toLowerASCII(n)
+		if seen[n] {
+			continue
+		}
+		seen[n] = true
+		s.first[n[0]] = true
+		if len(n) == 1 {
+			s.single[n[0]] = true
+			continue
+		}
+		p := pairOf(n[0], n[1])
+		s.pairs[p>>6] |= 1 << (p & 63)
+		b := bucketOf(p)
+		s.buckets[b] = append(s.buckets[b], uint16(len(s.needles)))
+		s.needles = append(s.needles, n)
+	}
+	return s, true
+}
+
+func pairOf(a, b byte) uint16 { return uint16(a)<<8 | uint16(b) }
+
+func bucketOf(p uint16) uint8 { return uint8(p>>8) ^ uint8(p)*31 }
+
+// Match reports whether hay contains one of the needles.
+func (s *FoldSet) Match(hay string) bool {
+	n := len(hay)
+	for i := 0; i < n; i++ {
+		c := lower[hay[i]]
+		if !s.first[c] {
+			continue
+		}
+		if s.single[c] {
+			return true
+		}
+		if i+1 == n {
+			return false
+		}
+		p := pairOf(c, lower[hay[i+1]])
+		if s.pairs[p>>6]&(1<<(p&63)) == 0 {
+			continue
+		}
+		for _, k := range s.buckets[bucketOf(p)] {
+			nd := s.needles[k]
+			if len(nd) <= n-i && equalFoldASCII(hay[i:i+len(nd)], nd) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// MatchBytes is Match over a byte slice. hay is only read during the call.
+func (s *FoldSet) MatchBytes(hay []byte) bool { return s.Match(bytesView(hay)) }
+
+// LogRarity estimates the natural log of how many of the needles are
+// expected to start at a given place of a command line, ignoring case: a
+// lower value means a set that rules out more texts. Query planners use it
+// to pick the most selective of several prefilters.
+func LogRarity(needles []string) float64 {
+	sum := 0.0
+	for _, n := range needles {
+		sum += math.Exp(logChance(toLowerASCII(n), true))
+	}
+	if sum == 0 {
+		return math.Inf(-1)
+	}
+	return math.Log(sum)
+}

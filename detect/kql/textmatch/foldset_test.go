@@ -1,0 +1,143 @@
+package textmatch
+
+import (
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// naiveFoldContainsAny is FoldSet's reference: lower both, search each.
+func naiveFoldContainsAny(hay string, needles []string) bool {
+	h := toLowerASCII(hay)
+	for _, n := range needles {
+		if strings.Contains(h, toLowerASCII(n)) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestFoldSet(t *testing.T) {
+	needles := []string{"copy", "Sync", "ls", "rclone.conf", "C:\\Users\\Public\\", "x", "--config", `"q"`}
+	s, ok := NewFoldSet(needles)
+	if !ok {
+		t.Fatal("NewFoldSet refused printable ASCII needles")
+	}
+	for _, c := range []struct {
+		hay  string
+		want bool
+	}{
+		{"", false},
+		{"COPY", true},
+		{"robocopy.exe", true},
+		{"sYnC", true},
+		{"l", false},
+		{"tools", true},
+		{"abc", false},
+		{"X", true},
+		{`c:\users\PUBLIC\a`, true},
+		{`c:\users\PUBLI`, false},
+		{"--CONFIG=a", true},
+		{"--confi", false},
+		{`say "Q"`, true},
+		{"rclone.con", false},
+		{"ünïcödé ls", true},
+		{"ünïcödé", false},
+	} {
+		if got := s.Match(c.hay); got != c.want {
+			t.Errorf("Match(%q) = %v, want %v", c.hay, got, c.want)
+		}
+		if got := s.MatchBytes([]byte(c.hay)); got != c.want {
+			t.Errorf("MatchBytes(%q) = %v, want %v", c.hay, got, c.want)
+		}
+	}
+	for _, bad := range [][]string{nil, {}, {""}, {"tab\there"}, {"ü"}, {"ok", "nul\x00"}} {
+		if _, ok := NewFoldSet(bad); ok {
+			t.Errorf("NewFoldSet(%q) accepted needles it cannot search", bad)
+		}
+	}
+}
+
+// TestFoldSetRandom compares FoldSet with the naive search over random
+// needles and texts drawn from a small alphabet, so that near misses and
+// overlapping needles are common.
+func TestFoldSetRandom(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	const alpha = "abcABC-:\\ x"
+	word := func(min, max int) string {
+		b := make([]byte, min+r.IntN(max-min+1))
+		for i := range b {
+			b[i] = alpha[r.IntN(len(alpha))]
+		}
+		return string(b)
+	}
+	for range 2000 {
+		needles := make([]string, 1+r.IntN(6))
+		for i := range needles {
+			needles[i] = word(1, 4)
+		}
+		s, ok := NewFoldSet(needles)
+		if !ok {
+			t.Fatalf("NewFoldSet(%q) refused", needles)
+		}
+		for range 20 {
+			hay := word(0, 24)
+			if got, want := s.Match(hay), naiveFoldContainsAny(hay, needles); got != want {
+				t.Fatalf("needles %q, hay %q: Match = %v, want %v", needles, hay, got, want)
+			}
+		}
+	}
+}
+
+func FuzzFoldSet(f *testing.F) {
+	f.Add("copy|ls|rclone", "cmd.exe /c COPY a b")
+	f.Add("a|bc", "xxBCxx")
+	f.Fuzz(func(t *testing.T, set, hay string) {
+		needles := strings.Split(set, "|")
+		s, ok := NewFoldSet(needles)
+		if !ok {
+			return
+		}
+		if got, want := s.Match(hay), naiveFoldContainsAny(hay, needles); got != want {
+			t.Fatalf("needles %q, hay %q: Match = %v, want %v", needles, hay, got, want)
+		}
+	})
+}
+
+func TestLogRarity(t *testing.T) {
+	if !(LogRarity([]string{"rclone"}) < LogRarity([]string{"ls"})) {
+		t.Error("a six-letter needle should be rarer than a two-letter one")
+	}
+	if !(LogRarity([]string{"copy"}) < LogRarity([]string{"copy", "sync"})) {
+		t.Error("adding a needle should make a set less rare")
+	}
+}
+
+func BenchmarkFoldSet(b *testing.B) {
+	hays := benchCorpus()
+	needles := []string{"copy", "copyto", "sync", "bisync", "move", "moveto", "lsd", "ls", "lsf", "lsl", "lsjson", "config",
+		"obscure", "serve", "mount", "nfsmount", "rcd", "purge", "delete", "deletefile", "rcat", "copyurl", "mega", "pcloud",
+		"ftp", "sftp", "s3", "webdav", "dropbox", "drive", "onedrive", "box", "b2", "azureblob", "rclone", "rclone.conf"}
+	s, _ := NewFoldSet(needles)
+	var n int64
+	for _, h := range hays {
+		n += int64(len(h))
+	}
+	b.Run("foldset", func(b *testing.B) {
+		b.SetBytes(n)
+		for b.Loop() {
+			for _, h := range hays {
+				s.Match(h)
+			}
+		}
+	})
+	b.Run("contains-each", func(b *testing.B) {
+		a := NewAny(Contains, needles)
+		b.SetBytes(n)
+		for b.Loop() {
+			for _, h := range hays {
+				a.Match(h)
+			}
+		}
+	})
+}

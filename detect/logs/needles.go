@@ -1,0 +1,75 @@
+package logs
+
+import (
+	"offhunt/detect/data"
+	"offhunt/detect/kql/textmatch"
+)
+
+// needleTest is a scan spec's needles (data.ScanSpec.Needles) prepared for
+// a view: for each needle, the record slot its column reads and the
+// literals as one FoldSet. A record none of whose needles match is passed
+// over before any field is converted.
+type needleTest struct {
+	cols []needleCol
+}
+
+type needleCol struct {
+	slot      int
+	set       *textmatch.FoldSet
+	asciiOnly bool
+}
+
+// needleTest prepares the needles, or returns nil when the view cannot
+// test them (a mapped view computes its columns; see prefilter).
+func (v *view) needleTest(needles []data.Needle) *needleTest {
+	if needles == nil || v.in.mapper != nil {
+		return nil
+	}
+	t := &needleTest{}
+	for _, n := range needles {
+		if n.Column < 0 || n.Column >= len(v.outs) || v.cols[n.Column].Type != data.String {
+			return nil
+		}
+		switch o := v.outs[n.Column]; o.kind {
+		case outSlot:
+			set, ok := textmatch.NewFoldSet(n.Literals)
+			if !ok {
+				return nil
+			}
+			t.cols = append(t.cols, needleCol{slot: o.slot, set: set, asciiOnly: n.ASCIIOnly})
+		case outEmpty:
+			// The column is always empty, and no literal is.
+		default:
+			return nil
+		}
+	}
+	return t
+}
+
+// maybe reports whether rec may pass the filter: some needle's column
+// holds one of its literals (or, for an ASCII-only needle, is not all
+// ASCII). Fields are read as the converter reads them, raw where that is
+// the same text and decoded in c's scratch buffer where it is not.
+func (t *needleTest) maybe(rec *record, c *converter) bool {
+	for i := range t.cols {
+		n := &t.cols[i]
+		if n.slot >= len(rec.fields) {
+			continue
+		}
+		b, ok := c.s.text(rec.fields[n.slot])
+		if !ok || n.set.MatchBytes(b) || n.asciiOnly && !isASCIIBytes(b) {
+			return true
+		}
+	}
+	return false
+}
+
+// isASCIIBytes reports whether b holds only bytes below 0x80.
+func isASCIIBytes(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
