@@ -344,8 +344,10 @@ func (c *compiler) toscalar(x *syntax.Call, rs *rowScope) (*cexpr, error) {
 		if rsv == nil {
 			return data.Null
 		}
-		if v, ok := rsv.memo[key].(data.Value); ok {
-			return v
+		if m, _ := rsv.memoized(key); m != nil {
+			if v, ok := m.(data.Value); ok {
+				return v
+			}
 		}
 		v := nullOf(cols[0].Type)
 		err := n.run(rsv, func(r data.Row) error {
@@ -355,7 +357,7 @@ func (c *compiler) toscalar(x *syntax.Call, rs *rowScope) (*cexpr, error) {
 		if err != nil && err != errStop {
 			rsv.fail(err)
 		}
-		rsv.memo[key] = v
+		rsv.remember(key, v)
 		return v
 	}}, nil
 }

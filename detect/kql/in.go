@@ -59,7 +59,8 @@ func appendFlat(dst []data.Value, v data.Value) []data.Value {
 func (l *inList) values(rc *rowCtx, key any) []data.Value {
 	vals := l.static
 	if len(l.tables) > 0 {
-		if cached, ok := rc.run.memo[key].([]data.Value); ok {
+		m, _ := rc.run.memoized(key)
+		if cached, ok := m.([]data.Value); ok {
 			vals = cached
 		} else {
 			vals = append([]data.Value(nil), l.static...)
@@ -72,7 +73,7 @@ func (l *inList) values(rc *rowCtx, key any) []data.Value {
 					rc.run.fail(err)
 				}
 			}
-			rc.run.memo[key] = vals
+			rc.run.remember(key, vals)
 		}
 	}
 	if len(l.dynamic) > 0 {

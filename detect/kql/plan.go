@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"offhunt/detect/data"
 )
@@ -21,8 +22,11 @@ type node interface {
 
 // runState is shared by every node and expression of one Run.
 type runState struct {
-	ctx  context.Context
-	now  int64
+	ctx context.Context
+	now int64
+	// mu guards memo and err: a reader may run a scan's filters in
+	// several goroutines (data.ScanSpec.NewFilter).
+	mu   sync.Mutex
 	memo map[any]any // materialize() results and toscalar() values, by node
 	err  error       // the first error raised inside an expression
 	// timeFilteredAll is set when a where using ago() or now() dropped
@@ -43,9 +47,27 @@ func newRunState(ctx context.Context, now int64) *runState {
 // fail records an error raised where an expression cannot return one
 // (a toscalar() subquery); the statement fails with it when it ends.
 func (rs *runState) fail(err error) {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
 	if rs.err == nil {
 		rs.err = err
 	}
+}
+
+// memoized returns the value kept for key, if any.
+func (rs *runState) memoized(key any) (any, bool) {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	v, ok := rs.memo[key]
+	return v, ok
+}
+
+// remember keeps v for key. Two goroutines may compute the same value at
+// once; both computed it from the same inputs, so either may be kept.
+func (rs *runState) remember(key, v any) {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	rs.memo[key] = v
 }
 
 // errStop is returned by an emit function to stop a scan early (take has
@@ -154,14 +176,15 @@ type lazyTableNode struct {
 func (n *lazyTableNode) columns() []data.Column { return n.cols }
 
 func (n *lazyTableNode) run(rs *runState, emit func(data.Row) error) error {
-	t, ok := rs.memo[n].(*data.Table)
+	m, _ := rs.memoized(n)
+	t, ok := m.(*data.Table)
 	if !ok {
 		var err error
 		t, err = n.build(rs)
 		if err != nil {
 			return err
 		}
-		rs.memo[n] = t
+		rs.remember(n, t)
 	}
 	return (&tableNode{t: t}).run(rs, emit)
 }

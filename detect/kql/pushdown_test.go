@@ -3,6 +3,7 @@ package kql_test
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 
 	"offhunt/detect/data"
@@ -16,30 +17,42 @@ import (
 // Both runs must meet the same expectations, so pushdown changes no result.
 var scriptSource = func(t data.TableSource) data.Source { return specSource{t} }
 
-// specSource is a data.SpecSource over a table that behaves like a strict
-// reader: the filter sees only FilterNeed columns, emitted rows only Need
+// specSource is a data.SpecSource over a table that behaves like a strict,
+// parallel reader: the filter sees only FilterNeed columns, emitted rows only Need
 // columns, and rows whose raw CSV text lacks every literal are skipped.
 type specSource struct{ data.TableSource }
 
 func (s specSource) ScanSpec(ctx context.Context, spec data.ScanSpec, emit func(data.Row) error) error {
-	var filter func(data.Row) bool
-	if spec.NewFilter != nil {
-		filter = spec.NewFilter()
-	}
 	cols := s.T.Columns
+	// The filter decides every row first, in two goroutines with a filter
+	// each, as a parallel reader runs it (go test -race checks that the
+	// engine's filters share nothing unguarded); rows are emitted after,
+	// in order.
+	keep := make([]bool, len(s.T.Rows))
+	if spec.NewFilter != nil {
+		var wg sync.WaitGroup
+		for part := range 2 {
+			filter := spec.NewFilter()
+			wg.Go(func() {
+				buf := make(data.Row, len(cols))
+				for k := part; k < len(s.T.Rows); k += 2 {
+					mask(buf, s.T.Rows[k], cols, spec.FilterNeed)
+					keep[k] = filter(buf)
+				}
+			})
+		}
+		wg.Wait()
+	}
 	buf := make(data.Row, len(cols))
-	for _, r := range s.T.Rows {
+	for k, r := range s.T.Rows {
 		if spec.Literals != nil && !containsAnyFold(rawCSV(r), spec.Literals) {
 			continue
 		}
 		if spec.Needles != nil && !needlesMatch(r, spec.Needles) {
 			continue
 		}
-		if filter != nil {
-			mask(buf, r, cols, spec.FilterNeed)
-			if !filter(buf) {
-				continue
-			}
+		if spec.NewFilter != nil && !keep[k] {
+			continue
 		}
 		mask(buf, r, cols, spec.Need)
 		if err := emit(buf); err != nil {

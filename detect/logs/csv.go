@@ -370,6 +370,13 @@ func (p *csvDecoder) next(s *scan, rec *record) error {
 	if err != nil {
 		return err
 	}
+	p.record(rec, line, text, bad)
+	return nil
+}
+
+// record fills rec from the row just parsed (p.spans), whose text and
+// first line are given.
+func (p *csvDecoder) record(rec *record, line int64, text []byte, bad string) {
 	rec.line = line
 	rec.bytes = text
 	n := p.cols
@@ -386,7 +393,6 @@ func (p *csvDecoder) next(s *scan, rec *record) error {
 	if bad != "" {
 		rec.problem(bad)
 	}
-	return nil
 }
 
 func raggedTail(got, want int) string {

@@ -63,6 +63,29 @@ func (s *stats) time(t int64) {
 	s.hasTime = true
 }
 
+// merge adds the statistics of the records that follow those of s (a
+// parallel scan's batch), keeping the samples in order.
+func (s *stats) merge(o *stats) {
+	s.rows += o.rows
+	s.badRows += o.badRows
+	for _, b := range o.samples {
+		if len(s.samples) < MaxBadRowSamples {
+			s.samples = append(s.samples, b)
+		}
+	}
+	if o.hasTime {
+		s.time(o.first)
+		s.time(o.last)
+	}
+	s.notProc += o.notProc
+	for k, n := range o.notProcBy {
+		if s.notProcBy == nil {
+			s.notProcBy = map[string]int64{}
+		}
+		s.notProcBy[k] += n
+	}
+}
+
 // bad counts one bad record with its reason.
 func (s *stats) bad(line int64, reason string) {
 	s.badRows++

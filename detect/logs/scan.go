@@ -134,6 +134,11 @@ func (s *scan) beforeRead() error {
 }
 
 func (s *scan) progress(final bool) {
+	s.progressAt(s.raw.n, final)
+}
+
+// progressAt reports progress with read bytes of the input read.
+func (s *scan) progressAt(read int64, final bool) {
 	p := s.in.opts.Progress
 	if p == nil || s.disc != nil {
 		return
@@ -143,7 +148,7 @@ func (s *scan) progress(final bool) {
 		return
 	}
 	s.lastProg = now
-	p(Progress{Input: s.in.name, BytesRead: s.raw.n, Size: s.in.opts.Size, Rows: s.n})
+	p(Progress{Input: s.in.name, BytesRead: read, Size: s.in.opts.Size, Rows: s.n})
 }
 
 // skip counts a record that could not be read at all.
@@ -290,41 +295,48 @@ func appendFieldJSON(b []byte, f rawField) []byte {
 // invalid UTF-8, values that do not fit their column, values a mapping
 // cannot convert. It also takes the record's event time.
 func (s *scan) checkRecord(rec *record) {
-	g := s.in.groups[rec.group]
+	checkRecord(s.in, &s.st, &s.check, &s.conv, rec)
+}
+
+// checkRecord is scan.checkRecord with the statistics and converters
+// given, so that the goroutines of a parallel scan (parallel.go) each
+// keep their own.
+func checkRecord(in *Input, st *stats, check, conv *converter, rec *record) {
+	g := in.groups[rec.group]
 	if rec.bytes != nil && !utf8.Valid(rec.bytes) {
 		rec.problem("invalid UTF-8 (replaced with U+FFFD)")
 	}
 	for _, i := range g.typed {
 		f := rec.fields[i]
-		if !s.check.fits(f, g.slots[i].typ) {
+		if !check.fits(f, g.slots[i].typ) {
 			rec.problem(misfitReason(g.slots[i].name, f, g.slots[i].typ))
 		}
 	}
-	if len(rec.bytes) > MaxFieldBytes || s.in.kind != kindCSV {
+	if len(rec.bytes) > MaxFieldBytes || in.kind != kindCSV {
 		for i, f := range rec.fields {
-			if g.slots[i].typ == data.String && !s.check.fits(f, data.String) {
+			if g.slots[i].typ == data.String && !check.fits(f, data.String) {
 				rec.problem(misfitReason(g.slots[i].name, f, data.String))
 			}
 		}
 	}
-	if m := s.in.mapper; m != nil {
-		m.compute(rec, g, &s.conv)
+	if m := in.mapper; m != nil {
+		m.compute(rec, g, conv)
 		if !rec.ev.process {
-			s.st.notProc++
-			if s.st.notProcBy == nil {
-				s.st.notProcBy = map[string]int64{}
+			st.notProc++
+			if st.notProcBy == nil {
+				st.notProcBy = map[string]int64{}
 			}
-			s.st.notProcBy[rec.ev.describe()]++
+			st.notProcBy[rec.ev.describe()]++
 		}
 		if t := rec.mapped[m.timeOut]; t.K == data.KDateTime {
-			s.st.time(t.I)
+			st.time(t.I)
 		}
 	} else if g.timeSlot >= 0 {
-		if v, ok := s.check.convert(rec.fields[g.timeSlot], data.DateTime); ok && v.K == data.KDateTime {
-			s.st.time(v.I)
+		if v, ok := check.convert(rec.fields[g.timeSlot], data.DateTime); ok && v.K == data.KDateTime {
+			st.time(v.I)
 		}
 	}
 	if len(rec.probs) > 0 {
-		s.st.bad(rec.line, joinReasons(rec.probs))
+		st.bad(rec.line, joinReasons(rec.probs))
 	}
 }

@@ -72,32 +72,20 @@ func (v *view) scan(ctx context.Context, spec data.ScanSpec, hashed bool, emit f
 		return err
 	}
 	defer s.close()
-	marked := func(set []bool, i int) bool { return set == nil || (i < len(set) && set[i]) }
+	p := v.rowPlan(spec)
+	if s.parallel() {
+		done, err := v.scanParallel(s, p, spec.NewFilter, hashed, emit)
+		if done || err != nil {
+			return err
+		}
+		// The rest of the input is read on here, in order.
+	}
 	var filter func(data.Row) bool
 	if spec.NewFilter != nil {
 		filter = spec.NewFilter()
 	}
-	// first: the columns the filter reads; then: the rest of those needed.
-	var first, then []int
-	for i := range v.outs {
-		switch {
-		case filter != nil && marked(spec.FilterNeed, i):
-			first = append(first, i)
-		case marked(spec.Need, i):
-			then = append(then, i)
-		}
-	}
-	if filter == nil {
-		first, then = then, nil
-	}
-	needles := v.needleTest(spec.Needles)
-	lits := v.prefilter(spec.Literals)
-	if needles != nil {
-		lits = nil // the needles say more, and cost less than a search of the whole record
-	}
 	row := make(data.Row, len(v.cols))
 	g := v.in.groups[v.group]
-	m := v.in.mapper
 	for {
 		rec, err := s.next()
 		if err == io.EOF {
@@ -107,24 +95,8 @@ func (v *view) scan(ctx context.Context, spec data.ScanSpec, hashed bool, emit f
 		if err != nil {
 			return err
 		}
-		if rec.group != v.group || (v.procOnly && !rec.ev.process) {
+		if !p.take(rec, row, &s.conv, filter) {
 			continue
-		}
-		if lits != nil && rec.bytes != nil && !containsAnyFold(rec.bytes, lits) && !hasUnicodeEscape(rec) {
-			continue
-		}
-		if needles != nil && !needles.maybe(rec, &s.conv) {
-			continue
-		}
-		if m != nil && !rec.mapOK && len(first)+len(then) > 0 {
-			m.compute(rec, g, &s.conv)
-		}
-		v.fill(row, first, rec, &s.conv)
-		if filter != nil {
-			if !filter(row) {
-				continue
-			}
-			v.fill(row, then, rec, &s.conv)
 		}
 		var h data.EventHash
 		if hashed {
@@ -134,6 +106,65 @@ func (v *view) scan(ctx context.Context, spec data.ScanSpec, hashed bool, emit f
 			return err
 		}
 	}
+}
+
+// rowPlan is what a scan does with each record of a view: the prefilters
+// that pass it over unconverted, the columns its filter reads (first),
+// and the others the query needs (then).
+type rowPlan struct {
+	v           *view
+	first, then []int
+	lits        []literal
+	needles     *needleTest
+}
+
+func (v *view) rowPlan(spec data.ScanSpec) *rowPlan {
+	marked := func(set []bool, i int) bool { return set == nil || (i < len(set) && set[i]) }
+	p := &rowPlan{v: v}
+	for i := range v.outs {
+		switch {
+		case spec.NewFilter != nil && marked(spec.FilterNeed, i):
+			p.first = append(p.first, i)
+		case marked(spec.Need, i):
+			p.then = append(p.then, i)
+		}
+	}
+	if spec.NewFilter == nil {
+		p.first, p.then = p.then, nil
+	}
+	p.needles = v.needleTest(spec.Needles)
+	if p.needles == nil {
+		// The needles say more than the record literals, and cost less
+		// than a search of the whole record.
+		p.lits = v.prefilter(spec.Literals)
+	}
+	return p
+}
+
+// take decides a record: false passes it over; true fills row (with the
+// converter c) for the filter, which kept it.
+func (p *rowPlan) take(rec *record, row data.Row, c *converter, filter func(data.Row) bool) bool {
+	v := p.v
+	if rec.group != v.group || (v.procOnly && !rec.ev.process) {
+		return false
+	}
+	if p.lits != nil && rec.bytes != nil && !containsAnyFold(rec.bytes, p.lits) && !hasUnicodeEscape(rec) {
+		return false
+	}
+	if p.needles != nil && !p.needles.maybe(rec, c) {
+		return false
+	}
+	if m := v.in.mapper; m != nil && !rec.mapOK && len(p.first)+len(p.then) > 0 {
+		m.compute(rec, v.in.groups[v.group], c)
+	}
+	v.fill(row, p.first, rec, c)
+	if filter != nil {
+		if !filter(row) {
+			return false
+		}
+		v.fill(row, p.then, rec, c)
+	}
+	return true
 }
 
 // fill computes the columns plan of row from rec.
