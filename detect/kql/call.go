@@ -100,9 +100,11 @@ func (c *compiler) call(x *syntax.Call, rs *rowScope) (*cexpr, error) {
 		rt = t
 	}
 	eval := fn.Eval
-	cc := &builtin.CallContext{Now: c.now}
+	site := &builtin.CallContext{Now: c.now}
+	id := c.callSites
+	c.callSites++
 	if len(args) == 0 {
-		return &cexpr{typ: rt, col: -1, eval: func(rc *rowCtx) data.Value { return eval(cc, nil) }}, nil
+		return &cexpr{typ: rt, col: -1, eval: func(rc *rowCtx) data.Value { return eval(rc.callContext(id, site), nil) }}, nil
 	}
 	evs := make([]evalFn, len(args))
 	for i, a := range args {
@@ -114,7 +116,7 @@ func (c *compiler) call(x *syntax.Call, rs *rowScope) (*cexpr, error) {
 			v := e(rc) // may push and pop above base, or grow the stack
 			rc.args = append(rc.args, v)
 		}
-		out := eval(cc, rc.args[base:])
+		out := eval(rc.callContext(id, site), rc.args[base:])
 		clear(rc.args[base:])
 		rc.args = rc.args[:base]
 		return out

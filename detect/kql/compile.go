@@ -25,6 +25,9 @@ type compiler struct {
 	// collects the predicates Explain reruns (explain.go).
 	negDepth int
 	explain  []explainer
+	// callSites numbers the builtin calls compiled, for their
+	// per-goroutine state (rowCtx.callContext).
+	callSites int
 }
 
 // scope holds let bindings; inner scopes (function bodies) shadow outer ones.

@@ -18,6 +18,31 @@ type rowCtx struct {
 	// arguments, calls the builtin on them and pops them, so that calls
 	// allocate nothing per row. A rowCtx belongs to one goroutine.
 	args []data.Value
+	// calls holds this goroutine's state of each builtin call site (its
+	// compiled regexes), by the site's number: a CallContext is not safe
+	// for concurrent use, and a scan's filter runs in several goroutines.
+	calls []callSlot
+}
+
+// callSlot is one call site's CallContext in a rowCtx. site tells the
+// call site apart from another with the same number (compiled by another
+// compiler, for a subquery), which then takes the slot over.
+type callSlot struct {
+	site, cc *builtin.CallContext
+}
+
+// callContext returns this rowCtx's CallContext for call site id.
+func (rc *rowCtx) callContext(id int, site *builtin.CallContext) *builtin.CallContext {
+	if id < len(rc.calls) {
+		if s := rc.calls[id]; s.site == site {
+			return s.cc
+		}
+	} else {
+		rc.calls = append(rc.calls, make([]callSlot, id+1-len(rc.calls))...)
+	}
+	cc := &builtin.CallContext{Now: site.Now}
+	rc.calls[id] = callSlot{site: site, cc: cc}
+	return cc
 }
 
 // evalFn computes a value for one row; predFn decides a where predicate

@@ -242,7 +242,7 @@ func (s *sharedScan) read(ctx context.Context) error {
 		} else if !all {
 			need = mergeNeed(n, need)
 		}
-		if len(c.n.filters) == 0 {
+		if len(c.n.filters) == 0 && len(c.n.chain) == 0 {
 			filtered = false
 		}
 	}
@@ -251,7 +251,7 @@ func (s *sharedScan) read(ctx context.Context) error {
 	}
 	for _, c := range s.cons {
 		if len(c.n.filters) > 0 {
-			c.match = c.n.matcher(c.rs, false)
+			c.match = c.n.matcher(c.rs, false, false)
 		}
 	}
 	emit := func(r data.Row) error {
@@ -275,11 +275,15 @@ func (s *sharedScan) read(ctx context.Context) error {
 			var lits []string
 			withLits := true
 			needles, withNeedles := []data.Needle{}, true
+			filterAll := false
 			for _, c := range s.cons {
 				if c.n.needles == nil {
 					withNeedles = false
 				}
 				needles = mergeNeedles(needles, c.n.needles)
+				if c.n.filterNeed == nil {
+					filterAll = true // a chain that reads every column
+				}
 				for i, b := range c.n.filterNeed {
 					if b && i < len(spec.FilterNeed) {
 						spec.FilterNeed[i] = true
@@ -290,6 +294,9 @@ func (s *sharedScan) read(ctx context.Context) error {
 				}
 				lits = append(lits, c.n.literals...)
 			}
+			if filterAll {
+				spec.FilterNeed = nil
+			}
 			if withLits {
 				spec.Literals = dedupStrings(lits)
 			}
@@ -299,7 +306,7 @@ func (s *sharedScan) read(ctx context.Context) error {
 			spec.NewFilter = func() func(data.Row) bool {
 				ms := make([]func(data.Row) bool, len(s.cons))
 				for i, c := range s.cons {
-					ms[i] = c.n.matcher(c.rs, true)
+					ms[i] = c.n.matcher(c.rs, true, true)
 				}
 				return func(r data.Row) bool {
 					ok := false
@@ -317,8 +324,8 @@ func (s *sharedScan) read(ctx context.Context) error {
 		err = ss.ScanSpec(ctx, spec, emit)
 	} else {
 		for _, c := range s.cons {
-			if len(c.n.filters) > 0 {
-				c.match = c.n.matcher(c.rs, true)
+			if len(c.n.filters) > 0 || len(c.n.chain) > 0 {
+				c.match = c.n.matcher(c.rs, true, true)
 			}
 		}
 		err = s.src.Scan(ctx, need, emit)
@@ -330,9 +337,14 @@ func (s *sharedScan) read(ctx context.Context) error {
 }
 
 // matcher returns the scan's pushed-down filters as one predicate for one
-// goroutine; count makes it count rows for the time-filter notice.
-func (n *scanNode) matcher(rs *runState, count bool) func(data.Row) bool {
+// goroutine; count makes it count rows for the time-filter notice, and
+// chain makes it run the pushed chain too (chain.go).
+func (n *scanNode) matcher(rs *runState, count, chain bool) func(data.Row) bool {
 	rc := &rowCtx{run: rs}
+	var rest func(data.Row) bool
+	if chain {
+		rest = n.chainFilter(rs)
+	}
 	return func(r data.Row) bool {
 		rc.row = r
 		for _, f := range n.filters {
@@ -346,7 +358,7 @@ func (n *scanNode) matcher(rs *runState, count bool) func(data.Row) bool {
 				f.kept.Add(1)
 			}
 		}
-		return true
+		return rest == nil || rest(r)
 	}
 }
 

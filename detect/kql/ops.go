@@ -97,7 +97,14 @@ func (c *compiler) where(in node, o *syntax.WhereOp) (node, error) {
 	if s, ok := in.(*scanNode); ok && !NoPushdown.Load() {
 		return c.pushWhere(s, e, rs.used, o.Pred, usesNow(o.Pred)), nil
 	}
-	return &filterNode{in: in, pred: e.asPred(), timeFilter: usesNow(o.Pred)}, nil
+	f := &filterNode{in: in, pred: e.asPred(), timeFilter: usesNow(o.Pred)}
+	f.pure = !f.timeFilter && c.pure(o.Pred)
+	if f.pure && !NoPushdown.Load() {
+		if pushed, ok := c.pushChain(in, f); ok {
+			return pushed, nil
+		}
+	}
+	return f, nil
 }
 
 // usesNow reports whether an expression calls ago() or now().
@@ -174,7 +181,11 @@ func (c *compiler) project(in node, o *syntax.ProjectOp) (node, error) {
 		cols = append(cols, data.Column{Name: name, Type: concreteType(e.typ)})
 		evs = append(evs, e.eval)
 	}
-	return &projectNode{in: in, cols: cols, exprs: evs}, nil
+	pure := true
+	for _, ne := range o.Columns {
+		pure = pure && c.pure(ne.X)
+	}
+	return &projectNode{in: in, cols: cols, exprs: evs, pure: pure}, nil
 }
 
 // extend appends computed columns; a name that exists is replaced in place.
@@ -210,7 +221,11 @@ func (c *compiler) extend(in node, named []syntax.NamedExpr) (node, error) {
 			from = append(from, -1)
 		}
 	}
-	return &projectNode{in: in, cols: cols, exprs: evs, from: from}, nil
+	pure := true
+	for _, ne := range named {
+		pure = pure && c.pure(ne.X)
+	}
+	return &projectNode{in: in, cols: cols, exprs: evs, from: from, pure: pure}, nil
 }
 
 // selectColumns builds a projection that keeps the given input columns in order.
@@ -226,7 +241,7 @@ func selectColumns(in node, idx []int, names []string) node {
 		ii := i
 		evs[k] = func(rc *rowCtx) data.Value { return rc.row[ii] }
 	}
-	return &projectNode{in: in, cols: cols, exprs: evs, from: slices.Clone(idx)}
+	return &projectNode{in: in, cols: cols, exprs: evs, from: slices.Clone(idx), pure: true}
 }
 
 func (c *compiler) projectAway(in node, o *syntax.ProjectAwayOp) (node, error) {

@@ -128,6 +128,9 @@ type scanNode struct {
 	filterNeed []bool
 	literals   []string
 	needles    []data.Needle
+	// chain is a pure pipeline above the scan that its filter also runs
+	// (chain.go).
+	chain []chainStep
 }
 
 func (n *scanNode) columns() []data.Column { return n.cols }
@@ -197,6 +200,7 @@ type filterNode struct {
 	// it drops every row it sees, the result says so, since exports are
 	// often read long after they were taken.
 	timeFilter bool
+	pure       bool // a pure predicate, not a time filter (chain.go)
 }
 
 func (n *filterNode) columns() []data.Column { return n.in.columns() }
@@ -230,6 +234,7 @@ type projectNode struct {
 	cols  []data.Column
 	exprs []evalFn
 	from  []int // the input column out[i] copies, or -1: exprs[i] computes it; nil: all computed
+	pure  bool  // computing it twice gives the same row (chain.go)
 }
 
 func (n *projectNode) columns() []data.Column { return n.cols }

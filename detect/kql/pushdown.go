@@ -48,27 +48,10 @@ func (c *compiler) pushWhere(s *scanNode, pred *cexpr, used []bool, p syntax.Exp
 
 // newFilter builds the scan's filter for one goroutine of the reader.
 func (n *scanNode) newFilter(rs *runState) func() func(data.Row) bool {
-	if len(n.filters) == 0 {
+	if len(n.filters) == 0 && len(n.chain) == 0 {
 		return nil
 	}
-	return func() func(data.Row) bool {
-		rc := &rowCtx{run: rs}
-		return func(r data.Row) bool {
-			rc.row = r
-			for _, f := range n.filters {
-				if f.seen != nil {
-					f.seen.Add(1)
-				}
-				if !f.pred(rc) {
-					return false
-				}
-				if f.kept != nil {
-					f.kept.Add(1)
-				}
-			}
-			return true
-		}
-	}
+	return func() func(data.Row) bool { return n.matcher(rs, true, true) }
 }
 
 // NoPushdown turns off filter pushdown and prefiltering, so that a test

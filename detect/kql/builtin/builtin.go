@@ -44,6 +44,10 @@ type Builtin struct {
 	// NeedsConstArgs lists argument indexes that must be constants (a
 	// regex pattern, a format string); the binder checks them.
 	NeedsConstArgs []int
+
+	// decl holds the signature until it is parsed (see fn): Lookup and
+	// All return functions whose fields are all filled in.
+	decl *declaration
 }
 
 // CallContext is what a builtin sees besides its arguments.
@@ -72,7 +76,10 @@ func register(list ...*Builtin) {
 // Lookup returns the scalar function with that name.
 func Lookup(name string) (*Builtin, bool) {
 	b, ok := builtins[name]
-	return b, ok
+	if !ok {
+		return nil, false
+	}
+	return b.resolve(), true
 }
 
 // All returns every scalar function once (not its aliases), for
@@ -83,7 +90,7 @@ func All() []*Builtin {
 	for _, b := range builtins {
 		if !seen[b] {
 			seen[b] = true
-			out = append(out, b)
+			out = append(out, b.resolve())
 		}
 	}
 	slices.SortFunc(out, func(a, b *Builtin) int { return strings.Compare(a.Name, b.Name) })

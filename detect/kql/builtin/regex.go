@@ -17,7 +17,7 @@ import (
 func init() {
 	register(
 		fn("extract(regex: string, captureGroup: long, source: string [, typeName: string]): string", evalExtract,
-			returns(extractType)),
+			returns(extractType), returnsConst(extractConstType)),
 		fn("extract_all(regex: string, captureGroupsOrSource: dynamic|string [, source: string]): dynamic", evalExtractAll,
 			display("extract_all(regex: string, [captureGroups: dynamic,] source: string): dynamic")),
 		fn("replace_regex(source: string, lookup_regex: string, rewrite_pattern: string): string", evalReplaceRegex),
@@ -32,11 +32,13 @@ func init() {
 		}),
 		fn("countof(source: string, search: string [, kind: string]): long", evalCountOf),
 	)
-	// extract's fourth argument names the result type. The binder passes
-	// typeof(T) as the constant string "T", so the static type is only
-	// known from the constant: ReturnConst gives it.
-	b, _ := Lookup("extract")
-	b.ReturnConst = func(args []data.Type, consts []*data.Value) (data.Type, string) {
+}
+
+// extractConstType is extract's ReturnConst. Its fourth argument names
+// the result type; the binder passes typeof(T) as the constant string "T",
+// so the static type is only known from the constant.
+func extractConstType(b *Builtin) func(args []data.Type, consts []*data.Value) (data.Type, string) {
+	return func(args []data.Type, consts []*data.Value) (data.Type, string) {
 		t, msg := b.Return(args)
 		if msg != "" || len(args) < 4 || len(consts) < 4 || consts[3] == nil {
 			return t, msg

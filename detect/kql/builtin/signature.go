@@ -3,6 +3,7 @@ package builtin
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	"offhunt/detect/data"
 )
@@ -42,6 +43,9 @@ type spec struct {
 	ret      data.Type
 }
 
+// dropBrackets takes the optional-parameter brackets out of a parameter.
+var dropBrackets = strings.NewReplacer("[", "", "]", "")
+
 // parseSignature parses signature text; it panics on malformed text,
 // since signatures are constants of this package (a test covers them all).
 func parseSignature(sig string) spec {
@@ -65,7 +69,7 @@ func parseSignature(sig string) spec {
 		if strings.Contains(part, "[") {
 			optional = true
 		}
-		part = strings.TrimSpace(strings.NewReplacer("[", "", "]", "").Replace(part))
+		part = strings.TrimSpace(dropBrackets.Replace(part))
 		if part == "" {
 			continue
 		}
@@ -188,65 +192,110 @@ func ordinal(i int) string {
 // fn declares a scalar function from its signature and implementation.
 // Options adjust what the signature cannot say (aliases, a computed result
 // type, a larger variadic bound).
+//
+// The signature is parsed when the function is first looked up, not here:
+// every Worker request starts a new Go instance, and parsing all of them
+// at init cost it milliseconds for functions that most queries never name.
+// fn only takes the name, which the table is keyed by, and the options
+// that registration needs.
 func fn(sig string, eval func(c *CallContext, args []data.Value) data.Value, opts ...option) *Builtin {
-	sp := parseSignature(sig)
-	minArgs, maxArgs := sp.arity()
-	b := &Builtin{
-		Name:      sp.name,
-		Signature: sig,
-		MinArgs:   minArgs,
-		MaxArgs:   maxArgs,
-		Fixed:     sp.ret,
-		Eval:      eval,
+	open := strings.IndexByte(sig, '(')
+	if open <= 0 {
+		panic("builtin: malformed signature: " + sig)
 	}
-	ret := sp.ret
-	b.Return = func(args []data.Type) (data.Type, string) {
-		if msg := sp.check(args); msg != "" {
-			return data.Unknown, msg
-		}
-		return ret, ""
+	b := &Builtin{
+		Name:      sig[:open],
+		Signature: sig,
+		Eval:      eval,
+		decl:      &declaration{sig: sig, opts: opts},
 	}
 	for _, o := range opts {
-		o(b, sp)
+		if o.now != nil {
+			o.now(b)
+		}
 	}
 	return b
 }
 
-// option adjusts a declaration made by fn.
-type option func(b *Builtin, sp spec)
+// declaration is what fn keeps of a scalar function until its signature
+// is parsed: by resolve, once, on the function's first lookup.
+type declaration struct {
+	once sync.Once
+	sig  string
+	opts []option
+}
+
+// resolve parses the signature of b (once; safe for concurrent use) and
+// fills in what it says: the arity, the result type and the type check.
+func (b *Builtin) resolve() *Builtin {
+	d := b.decl
+	if d == nil {
+		return b
+	}
+	d.once.Do(func() {
+		sp := parseSignature(d.sig)
+		minArgs, maxArgs := sp.arity()
+		b.MinArgs, b.MaxArgs, b.Fixed = minArgs, maxArgs, sp.ret
+		ret := sp.ret
+		b.Return = func(args []data.Type) (data.Type, string) {
+			if msg := sp.check(args); msg != "" {
+				return data.Unknown, msg
+			}
+			return ret, ""
+		}
+		for _, o := range d.opts {
+			if o.parsed != nil {
+				o.parsed(b, sp)
+			}
+		}
+	})
+	return b
+}
+
+// option adjusts a declaration made by fn: now, as it is declared (what
+// registration and the docs need), or once the signature is parsed.
+type option struct {
+	now    func(b *Builtin)
+	parsed func(b *Builtin, sp spec)
+}
 
 // aliases adds other names for the function (deprecated spellings).
 func aliases(names ...string) option {
-	return func(b *Builtin, _ spec) { b.Aliases = append(b.Aliases, names...) }
+	return option{now: func(b *Builtin) { b.Aliases = append(b.Aliases, names...) }}
 }
 
 // display replaces the signature shown to people, for the few functions
 // whose optional parameter is not the last one (extract_all).
 func display(sig string) option {
-	return func(b *Builtin, _ spec) { b.Signature = sig }
+	return option{now: func(b *Builtin) { b.Signature = sig }}
 }
 
 // maxArgs bounds a variadic function (strcat takes at most 64).
 func maxArgs(n int) option {
-	return func(b *Builtin, _ spec) { b.MaxArgs = n }
+	return option{parsed: func(b *Builtin, _ spec) { b.MaxArgs = n }}
 }
 
 // returns computes the result type from the argument types, after the
 // signature's check has passed. It returns "" or an error message.
 func returns(f func(args []data.Type) (data.Type, string)) option {
-	return func(b *Builtin, sp spec) {
+	return option{parsed: func(b *Builtin, sp spec) {
 		b.Return = func(args []data.Type) (data.Type, string) {
 			if msg := sp.check(args); msg != "" {
 				return data.Unknown, msg
 			}
 			return f(args)
 		}
-	}
+	}}
+}
+
+// returnsConst sets ReturnConst from the function's (parsed) Return.
+func returnsConst(f func(b *Builtin) func(args []data.Type, consts []*data.Value) (data.Type, string)) option {
+	return option{parsed: func(b *Builtin, _ spec) { b.ReturnConst = f(b) }}
 }
 
 // volatile marks functions that read the query's now.
 func volatile() option {
-	return func(b *Builtin, _ spec) { b.Volatile = true }
+	return option{now: func(b *Builtin) { b.Volatile = true }}
 }
 
 // firstArgType is a Return for functions whose result has the type of
