@@ -21,9 +21,8 @@ import (
 var neverNeedles = []data.Needle{}
 
 // requiredNeedles derives the needles of a where predicate over a scan's
-// columns; ok is false when nothing can be said. The rules mirror
-// requiredLiterals: `a and b` needs what the rarer side needs, `a or b`
-// what either side needs, and a string operator on a string column needs
+// columns; ok is false when nothing can be said. `a and b` needs what the
+// rarer side needs, `a or b` what either side needs, and a string operator on a string column needs
 // its literal in that column. A column_ifexists of a column the table does
 // not have is its default, a constant: a predicate that cannot hold on it
 // needs nothing any row could have (neverNeedles).

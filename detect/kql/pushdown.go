@@ -1,6 +1,7 @@
 package kql
 
 import (
+	"slices"
 	"sync/atomic"
 
 	"offhunt/detect/data"
@@ -37,11 +38,11 @@ func (c *compiler) pushWhere(s *scanNode, pred *cexpr, used []bool, p syntax.Exp
 			cp.filterNeed[i] = true
 		}
 	}
-	if lits, ok := c.requiredLiterals(p, s.cols); ok && (s.literals == nil || betterLiterals(lits, s.literals)) {
-		cp.literals = lits
-	}
 	if ns, ok := c.requiredNeedles(p, s.cols); ok && (s.needles == nil || rarerNeedles(ns, s.needles)) {
 		cp.needles = ns
+		if lits, ok := recordLiterals(ns); ok {
+			cp.literals = lits
+		}
 	}
 	return &cp
 }
@@ -104,87 +105,26 @@ func mergeNeed(a, b []bool) []bool {
 	return out
 }
 
-// requiredLiterals derives, from a where predicate, strings at least one
-// of which every matching row must contain: `Col has "x"` needs x,
-// `a and b` needs what either side needs (the more selective is kept),
-// `a or b` needs what one side or the other needs. Only predicates on bare
-// string columns count, since only their text is in the raw record as it
-// is compared; ok is false when nothing can be derived.
-func (c *compiler) requiredLiterals(e syntax.Expr, cols []data.Column) ([]string, bool) {
-	isStringCol := func(x syntax.Expr) bool {
-		id, ok := x.(*syntax.Ident)
-		if !ok {
-			return false
-		}
-		i := data.ColumnIndex(cols, id.Name)
-		return i >= 0 && cols[i].Type == data.String && !isHidden(id.Name)
-	}
-	switch x := e.(type) {
-	case *syntax.Paren:
-		return c.requiredLiterals(x.X, cols)
-	case *syntax.Binary:
-		switch x.Op {
-		case "and":
-			l, lok := c.requiredLiterals(x.L, cols)
-			r, rok := c.requiredLiterals(x.R, cols)
-			switch {
-			case lok && rok:
-				if betterLiterals(r, l) {
-					return r, true
-				}
-				return l, true
-			case lok:
-				return l, true
-			case rok:
-				return r, true
-			}
-			return nil, false
-		case "or":
-			l, lok := c.requiredLiterals(x.L, cols)
-			r, rok := c.requiredLiterals(x.R, cols)
-			if lok && rok {
-				return append(append([]string(nil), l...), r...), true
-			}
-			return nil, false
-		case "has", "has_cs", "contains", "contains_cs", "startswith", "startswith_cs", "endswith", "endswith_cs",
-			"hasprefix", "hasprefix_cs", "hassuffix", "hassuffix_cs", "==", "=~":
-			if !isStringCol(x.L) {
-				return nil, false
-			}
-			if lit, ok := c.constStrings(x.R); ok && len(lit) == 1 {
-				return literalSet(lit)
-			}
-		}
-	case *syntax.InExpr:
-		if !isStringCol(x.X) {
+// recordLiterals turns needles into record literals (ScanSpec.Literals)
+// for readers that search a whole record: the needles' literals, when
+// every one reads the same raw as decoded (safeLiteral) and none comes
+// from a regular expression, whose (?i) also matches non-ASCII letters.
+func recordLiterals(ns []data.Needle) ([]string, bool) {
+	out := []string{}
+	for _, n := range ns {
+		if n.ASCIIOnly {
 			return nil, false
 		}
-		var vals []string
-		for _, item := range x.List {
-			s, ok := c.constStrings(item)
-			if !ok {
+		for _, l := range n.Literals {
+			if !safeLiteral(l) {
 				return nil, false
 			}
-			vals = append(vals, s...)
-		}
-		switch x.Op {
-		case "in", "in~", "has_any":
-			return literalSet(vals)
-		case "has_all":
-			// Every needle is required; the longest is the best single one.
-			best := ""
-			for _, v := range vals {
-				if safeLiteral(v) && len(v) > len(best) {
-					best = v
-				}
+			if !slices.Contains(out, l) {
+				out = append(out, l)
 			}
-			if best == "" {
-				return nil, false
-			}
-			return []string{lowerASCII(best)}, true
 		}
 	}
-	return nil, false
+	return out, true
 }
 
 // constStrings returns the string values of a constant: a string literal,
@@ -223,21 +163,6 @@ func (c *compiler) constStrings(e syntax.Expr) ([]string, bool) {
 		return out, true
 	}
 	return nil, false
-}
-
-// literalSet keeps a set only when every member can be found raw.
-func literalSet(vals []string) ([]string, bool) {
-	if len(vals) == 0 {
-		return nil, false
-	}
-	out := make([]string, 0, len(vals))
-	for _, v := range vals {
-		if !safeLiteral(v) {
-			return nil, false
-		}
-		out = append(out, lowerASCII(v))
-	}
-	return out, true
 }
 
 // safeLiteral reports whether a literal reads the same in a record's raw

@@ -1,6 +1,7 @@
 package logs
 
 import (
+	"encoding/binary"
 	"offhunt/detect/data"
 	"offhunt/detect/kql/textmatch"
 )
@@ -64,10 +65,17 @@ func (t *needleTest) maybe(rec *record, c *converter) bool {
 	return false
 }
 
-// isASCIIBytes reports whether b holds only bytes below 0x80.
+// isASCIIBytes reports whether b holds only bytes below 0x80, eight at a
+// time.
 func isASCIIBytes(b []byte) bool {
-	for _, c := range b {
-		if c >= 0x80 {
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		if binary.LittleEndian.Uint64(b[i:])&0x8080808080808080 != 0 {
+			return false
+		}
+	}
+	for ; i < len(b); i++ {
+		if b[i] >= 0x80 {
 			return false
 		}
 	}
