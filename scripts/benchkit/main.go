@@ -87,7 +87,7 @@ func run(smoke bool, rounds int, rowsFlag string, browser, worker bool) error {
 		return fmt.Errorf("building bin/offhunt: %w", err)
 	}
 	kit := filepath.Join(root, "scripts", "benchkit")
-	if _, err := os.Stat(filepath.Join(kit, "node_modules", "@duckdb", "node-api")); err != nil {
+	if !npmInstalled(kit) {
 		fmt.Println("installing the benchmark's npm packages (npm ci in scripts/benchkit)")
 		if err := command(kit, "npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"); err != nil {
 			return fmt.Errorf("npm ci in scripts/benchkit: %w", err)
@@ -185,6 +185,17 @@ func run(smoke bool, rounds int, rowsFlag string, browser, worker bool) error {
 		return errors.New("a contender failed (see the table)")
 	}
 	return nil
+}
+
+// npmInstalled reports whether scripts/benchkit's npm packages are there:
+// DuckDB native, and DuckDB-WASM's bundle for scripts/bench-browser.
+func npmInstalled(kit string) bool {
+	for _, p := range []string{"@duckdb/node-api/package.json", "@duckdb/duckdb-wasm/dist/duckdb-eh.wasm"} {
+		if _, err := os.Stat(filepath.Join(kit, "node_modules", filepath.FromSlash(p))); err != nil {
+			return false
+		}
+	}
+	return true
 }
 
 // measure runs argv once and returns its wall time and peak RSS.
@@ -364,6 +375,7 @@ func otherFrontEnds(root string, smoke bool, rowsList []int, browser, worker boo
 		case err != nil:
 			failed = append(failed, "scripts/bench-browser: "+err.Error())
 			fmt.Printf("%-50s FAILED: %v\n", "the page in headless Chromium", err)
+			fmt.Printf("%-50s FAILED: %v\n", "DuckDB-WASM (EH, BROWSER_FILEREADER) in Chromium", err)
 		default:
 			page := parsePage(out)
 			if len(page) == 0 {
@@ -439,8 +451,14 @@ func frontEnd(root, script string, env []string, smoke bool) (string, error) {
 var (
 	// "    100000      75 MB      1.2s     62.3 ..." (scripts/bench-browser's table)
 	pageRow = regexp.MustCompile(`^\s*(\d+)\s+(\d+) MB\s+([\d.]+)s\s+([\d.]+)\s+\d+\s+[\d.]+\s+(\d+)\s+([\d.]+)s\s+(\d+) MB`)
-	// a line naming DuckDB-WASM with a time in seconds
-	duckRow = regexp.MustCompile(`(?i)duckdb-?wasm.*?([\d.]+)\s*s\b`)
+	// "DuckDB-WASM     100000     75 MB     1.82s     41.1         1    137 MB      3.1s"
+	// (scripts/bench-browser's DuckDB-WASM table: rows, size, time, MB/s,
+	// count, wasm memory or "-", load time)
+	duckRow = regexp.MustCompile(`^DuckDB-WASM\s+(\d+)\s+(\d+) MB\s+([\d.]+)s\s+([\d.]+)\s+(\d+)\s+(\d+ MB|-)\s+([\d.]+)s\s*$`)
+	// "DuckDB-WASM    3000000   2250 MB    FAILED: ..."
+	duckFailed = regexp.MustCompile(`^DuckDB-WASM\s+(\d+)\s+(\d+) MB\s+FAILED: (.*)$`)
+	// "page vs DuckDB-WASM, 100000 rows (75 MB): page 5.62s, DuckDB-WASM 1.82s: 0.32x"
+	duckRatio = regexp.MustCompile(`^page vs DuckDB-WASM, (\d+) rows \(\d+ MB\): page [\d.]+s, DuckDB-WASM [\d.]+s: ([\d.]+)x$`)
 	// "100 MB  raw gzip (...), now fixed   1.234s  81.0" (scripts/bench-worker)
 	workerRow = regexp.MustCompile(`^(\d+ MB)\s+(raw text/csv, now fixed \(median of \d+\)|raw gzip \([\d.]+ MB sent\), now fixed)\s+(\S+)\s+([\d.]+)\s*$`)
 )
@@ -455,11 +473,27 @@ func parsePage(out string) []string {
 	return rows
 }
 
+// parseDuckWasm reads DuckDB-WASM's rows, each with its ratio to the page
+// on the same file (DuckDB-WASM's time / the page's).
 func parseDuckWasm(out string) []string {
+	lines := strings.Split(out, "\n")
+	ratio := map[string]string{}
+	for _, l := range lines {
+		if m := duckRatio.FindStringSubmatch(strings.TrimSpace(l)); m != nil {
+			ratio[m[1]] = m[2]
+		}
+	}
 	var rows []string
-	for _, l := range strings.Split(out, "\n") {
+	for _, l := range lines {
+		l = strings.TrimSpace(l)
 		if m := duckRow.FindStringSubmatch(l); m != nil {
-			rows = append(rows, fmt.Sprintf("%-50s %9s %9s %10s  %s", "DuckDB-WASM in Chromium", m[1], "-", "-", strings.TrimSpace(l)))
+			note := m[5] + " rows (seed SQL), load " + m[7] + "s before the pick"
+			if r, ok := ratio[m[1]]; ok {
+				note += "; DuckDB-WASM / page time " + r + "x"
+			}
+			rows = append(rows, fmt.Sprintf("%-50s %9s %9s %10s  %s", "DuckDB-WASM, Chromium, "+m[1]+" rows ("+m[2]+" MB)", m[3], m[4], m[6], note))
+		} else if m := duckFailed.FindStringSubmatch(l); m != nil {
+			rows = append(rows, fmt.Sprintf("%-50s FAILED: %s", "DuckDB-WASM, Chromium, "+m[1]+" rows ("+m[2]+" MB)", m[3]))
 		}
 	}
 	return rows

@@ -20,7 +20,9 @@ const maxWasmMemory = 512 << 20
 // TestBenchPage measures the page scanning generated exports (the shared
 // generator, 100,000 and 1,000,000 rows, or OFFHUNT_BENCH_ROWS) in headless
 // Chromium: throughput, time until the findings show, and the peak
-// WebAssembly memory. It runs when OFFHUNT_BENCH=1 (scripts/bench-browser).
+// WebAssembly memory; then DuckDB-WASM on each file in the same browser
+// (bench_duckdb_test.go), the peer the page must beat. It runs when
+// OFFHUNT_BENCH=1 (scripts/bench-browser).
 func TestBenchPage(t *testing.T) {
 	if os.Getenv("OFFHUNT_BENCH") != "1" {
 		t.Skip("set OFFHUNT_BENCH=1 (scripts/bench-browser) to measure the page")
@@ -36,20 +38,17 @@ func TestBenchPage(t *testing.T) {
 			sizes = append(sizes, n)
 		}
 	}
-	type result struct {
-		rows              int
-		size              int64
-		scan, first       time.Duration
-		passes, findings  int
-		memory, memBefore float64
-	}
-	var results []result
+	kit := benchKit(t)
+	duckURL := startDuckWasm(t, kit).URL + "/"
+	var results []pageResult
+	var ducks []duckResult
 	for _, rows := range sizes {
 		path := benchFile(t, rows)
 		st, err := os.Stat(path)
 		if err != nil {
 			t.Fatal(err)
 		}
+		native := nativeSeedCount(t, kit, path)
 		tb := newTab(t, "")
 		tb.setNow("latest")
 		memBefore := eval[float64](tb, `window.offhunt.memory`)
@@ -62,7 +61,7 @@ func TestBenchPage(t *testing.T) {
 		if msg := tb.text("#message"); strings.Contains(msg, "failed") {
 			t.Fatalf("%d rows: %s", rows, msg)
 		}
-		res := result{
+		res := pageResult{
 			rows: rows, size: st.Size(),
 			scan:     time.Duration((r["end"] - start) * float64(time.Millisecond)),
 			passes:   int(r["passes"]),
@@ -77,6 +76,11 @@ func TestBenchPage(t *testing.T) {
 		if res.memory > maxWasmMemory {
 			t.Errorf("%d rows: the WebAssembly memory reached %.0f MB, over %d MB", rows, res.memory/1e6, maxWasmMemory>>20)
 		}
+		// DuckDB-WASM right after the page, on the same file, so that both
+		// meet the same neighbours and the same page cache.
+		d := benchDuckWasm(t, duckURL, path, rows, st.Size())
+		checkDuckWasm(t, d, native)
+		ducks = append(ducks, d)
 	}
 	fmt.Println()
 	fmt.Println("The page scanning generated DeviceProcessEvents exports in headless Chromium (built-in rules, now = newest event):")
@@ -94,6 +98,16 @@ func TestBenchPage(t *testing.T) {
 		a, b := results[0], results[len(results)-1]
 		fmt.Printf("memory growth from %d to %d rows: %.0f MB for %.0fx the data\n", a.rows, b.rows, (b.memory-a.memory)/1e6, float64(b.size)/float64(a.size))
 	}
+	printDuckWasm(results, ducks)
+}
+
+// pageResult is one scan of the page over a file.
+type pageResult struct {
+	rows              int
+	size              int64
+	scan, first       time.Duration
+	passes, findings  int
+	memory, memBefore float64
 }
 
 // benchFile returns a generated export of rows rows, made by the shared

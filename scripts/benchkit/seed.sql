@@ -1,0 +1,1 @@
+SELECT count(*) FROM read_csv({{file}}, header=true) WHERE (ProcessCommandLine ILIKE '%copy%' AND ProcessCommandLine ILIKE '%ignore-existing%' AND ProcessCommandLine ILIKE '%auto-confirm%') OR ProcessCommandLine ILIKE '%rclone.exe copy%' OR lower(FileName) = 'rclone.exe'
