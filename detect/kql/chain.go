@@ -3,6 +3,7 @@ package kql
 import (
 	"offhunt/detect/data"
 	"offhunt/detect/kql/syntax"
+	"slices"
 )
 
 // This file pushes a stateless pipeline into its scan's filter. A rule
@@ -22,8 +23,9 @@ import (
 
 // chainStep is one operator of a pushed chain: a projection or a where.
 type chainStep struct {
-	proj *projectNode
-	pred predFn
+	proj  *projectNode
+	pred  predFn
+	reads []bool // a where's columns
 }
 
 // pushChain returns where's node when the where can join the filter of
@@ -47,7 +49,7 @@ func (c *compiler) pushChain(in node, f *filterNode) (node, bool) {
 			if !x.pure {
 				return nil, false
 			}
-			steps = append(steps, chainStep{pred: x.pred})
+			steps = append(steps, chainStep{pred: x.pred, reads: x.reads})
 			n = x.in
 		default:
 			return nil, false
@@ -60,13 +62,62 @@ func (c *compiler) pushChain(in node, f *filterNode) (node, bool) {
 		steps[i], steps[j] = steps[j], steps[i]
 	}
 	cp := *scan
-	cp.chain = append(steps, chainStep{pred: f.pred})
-	// The chain reads what the rest of the query reads: convert it all
-	// before the filter decides.
-	cp.filterNeed = mergeNeed(scan.need, scan.filterNeed)
+	cp.chain = append(steps, chainStep{pred: f.pred, reads: f.reads})
+	// The reader converts the columns the chain reads before the filter
+	// decides, and the rest only for rows it keeps.
+	if reads := chainReads(cp.chain, len(scan.cols)); reads != nil {
+		cp.filterNeed = mergeNeed(reads, scan.filterNeed)
+	} else {
+		cp.filterNeed = mergeNeed(scan.need, scan.filterNeed)
+	}
 	out := *f
 	out.in = rebase(in, scan, &cp)
 	return &out, true
+}
+
+// chainReads works out the scan columns a chain's wheres depend on,
+// following them down through its projections; nil when a step does not
+// know what it reads.
+func chainReads(steps []chainStep, scanCols int) []bool {
+	var need []bool // in the columns of the step being looked at
+	for i := len(steps) - 1; i >= 0; i-- {
+		st := steps[i]
+		if st.proj == nil {
+			if st.reads == nil {
+				return nil
+			}
+			if need == nil {
+				need = make([]bool, len(st.reads))
+			}
+			for k, r := range st.reads {
+				if r && k < len(need) {
+					need[k] = true
+				}
+			}
+			continue
+		}
+		p := st.proj
+		if p.reads == nil || need == nil {
+			return nil
+		}
+		below := slices.Clone(p.reads)
+		for k, nd := range need {
+			if !nd {
+				continue
+			}
+			if k >= len(p.from) || p.from[k] < 0 {
+				continue // computed: its expression's columns are in reads
+			}
+			if p.from[k] < len(below) {
+				below[p.from[k]] = true
+			}
+		}
+		need = below
+	}
+	if len(need) != scanCols {
+		return nil
+	}
+	return need
 }
 
 // rebase copies the chain from n down to old with new in old's place.

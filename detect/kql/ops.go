@@ -97,7 +97,7 @@ func (c *compiler) where(in node, o *syntax.WhereOp) (node, error) {
 	if s, ok := in.(*scanNode); ok && !NoPushdown.Load() {
 		return c.pushWhere(s, e, rs.used, o.Pred, usesNow(o.Pred)), nil
 	}
-	f := &filterNode{in: in, pred: e.asPred(), timeFilter: usesNow(o.Pred)}
+	f := &filterNode{in: in, pred: e.asPred(), timeFilter: usesNow(o.Pred), reads: rs.used}
 	f.pure = !f.timeFilter && c.pure(o.Pred)
 	if f.pure && !NoPushdown.Load() {
 		if pushed, ok := c.pushChain(in, f); ok {
@@ -148,7 +148,7 @@ func columnName(ne syntax.NamedExpr, e *cexpr, auto *int) string {
 }
 
 func (c *compiler) project(in node, o *syntax.ProjectOp) (node, error) {
-	rs := &rowScope{cols: in.columns()}
+	rs := &rowScope{cols: in.columns(), used: make([]bool, len(in.columns()))}
 	var cols []data.Column
 	var evs []evalFn
 	auto := 0
@@ -185,13 +185,13 @@ func (c *compiler) project(in node, o *syntax.ProjectOp) (node, error) {
 	for _, ne := range o.Columns {
 		pure = pure && c.pure(ne.X)
 	}
-	return &projectNode{in: in, cols: cols, exprs: evs, pure: pure}, nil
+	return &projectNode{in: in, cols: cols, exprs: evs, pure: pure, reads: rs.used}, nil
 }
 
 // extend appends computed columns; a name that exists is replaced in place.
 func (c *compiler) extend(in node, named []syntax.NamedExpr) (node, error) {
 	incols := in.columns()
-	rs := &rowScope{cols: incols}
+	rs := &rowScope{cols: incols, used: make([]bool, len(incols))}
 	cols := append([]data.Column(nil), incols...)
 	evs := make([]evalFn, len(incols))
 	from := make([]int, len(incols))
@@ -225,7 +225,7 @@ func (c *compiler) extend(in node, named []syntax.NamedExpr) (node, error) {
 	for _, ne := range named {
 		pure = pure && c.pure(ne.X)
 	}
-	return &projectNode{in: in, cols: cols, exprs: evs, from: from, pure: pure}, nil
+	return &projectNode{in: in, cols: cols, exprs: evs, from: from, pure: pure, reads: rs.used}, nil
 }
 
 // selectColumns builds a projection that keeps the given input columns in order.
@@ -241,7 +241,7 @@ func selectColumns(in node, idx []int, names []string) node {
 		ii := i
 		evs[k] = func(rc *rowCtx) data.Value { return rc.row[ii] }
 	}
-	return &projectNode{in: in, cols: cols, exprs: evs, from: slices.Clone(idx), pure: true}
+	return &projectNode{in: in, cols: cols, exprs: evs, from: slices.Clone(idx), pure: true, reads: make([]bool, len(incols))}
 }
 
 func (c *compiler) projectAway(in node, o *syntax.ProjectAwayOp) (node, error) {

@@ -200,7 +200,8 @@ type filterNode struct {
 	// it drops every row it sees, the result says so, since exports are
 	// often read long after they were taken.
 	timeFilter bool
-	pure       bool // a pure predicate, not a time filter (chain.go)
+	pure       bool   // a pure predicate, not a time filter (chain.go)
+	reads      []bool // the input columns pred reads; nil: unknown
 }
 
 func (n *filterNode) columns() []data.Column { return n.in.columns() }
@@ -233,8 +234,9 @@ type projectNode struct {
 	in    node
 	cols  []data.Column
 	exprs []evalFn
-	from  []int // the input column out[i] copies, or -1: exprs[i] computes it; nil: all computed
-	pure  bool  // computing it twice gives the same row (chain.go)
+	from  []int  // the input column out[i] copies, or -1: exprs[i] computes it; nil: all computed
+	pure  bool   // computing it twice gives the same row (chain.go)
+	reads []bool // the input columns exprs read (those from copies aside); nil: unknown
 }
 
 func (n *projectNode) columns() []data.Column { return n.cols }

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"testing"
 
 	"offhunt/detect/data"
@@ -137,4 +138,29 @@ func TestParseSignature(t *testing.T) {
 			t.Errorf("%s: arity %d..%d, want %d..%d", tc.sig, min, max, tc.min, tc.max)
 		}
 	}
+}
+
+// TestConcurrentLookup: signatures are parsed on a function's first
+// lookup; lookups from several goroutines at once (queries compiled in
+// parallel) all get the function filled in.
+func TestConcurrentLookup(t *testing.T) {
+	names := []string{"substring", "extract", "strcat", "bin", "datetime_add", "tostring"}
+	var wg sync.WaitGroup
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, n := range names {
+				b, ok := Lookup(n)
+				if !ok || b.Return == nil || b.MaxArgs == 0 {
+					t.Errorf("%s: looked up as %+v", n, b)
+					return
+				}
+				if _, msg := b.Return([]data.Type{data.String, data.Long}); n == "substring" && msg != "" {
+					t.Errorf("substring(string, long): %s", msg)
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
