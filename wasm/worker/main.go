@@ -8,7 +8,9 @@
 // With this version of syumai/workers, a new Go instance starts for every
 // request and main runs each time, so it does only what every request
 // needs: it reads the Worker's variables and hands the handler over. Rules
-// and page templates are parsed by the requests that use them.
+// and page templates are parsed by the requests that use them. The request
+// body is read, and a gzip body inflated, by the JS runtime's own streams
+// (jsio.go).
 package main
 
 import (
@@ -36,7 +38,8 @@ func main() {
 		workers.Serve(api.Misconfigured(err))
 		return
 	}
-	workers.Serve(api.New(cfg))
+	cfg.Inflate, cfg.InflateChunk = jsInflate, jsInflateChunk
+	workers.Serve(directBody(api.New(cfg)))
 }
 
 // getenv reads a Worker variable or secret; an unset one is "".

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"fmt"
+	"io"
 	"net/http"
 	"runtime"
 	"strconv"
@@ -72,6 +73,21 @@ type Config struct {
 	RawSpoolBytes int64
 	// Clock gives the wall clock (the default now); nil means time.Now.
 	Clock func() time.Time
+	// Inflate, when set, decompresses a gzip body (Content-Encoding:
+	// gzip) in place of Go's compress/gzip: the Worker's main passes the
+	// JS runtime's DecompressionStream, native code, which inflates many
+	// times faster than Go compiled to wasm. It is called once per pass
+	// over the body, with the body from its start. Should its reader
+	// fail, the pass goes on with compress/gzip, whose answer (the data,
+	// or the error) is the one that counts.
+	Inflate func(gz io.Reader) (io.ReadCloser, error)
+	// InflateChunk, when set, inflates the chunks of a spool that keeps
+	// its copy deflated (raw DEFLATE, as compress/flate writes it) in
+	// place of compress/flate, for the passes after the first: the
+	// Worker's main passes DecompressionStream("deflate-raw"). It fills
+	// dst from src and returns the bytes written; when it fails, or
+	// writes fewer than dst holds, compress/flate inflates the chunk.
+	InflateChunk func(dst, src []byte) (int, error)
 	// ReportMemory adds the Offhunt-Go-Memory header to every answer: the
 	// bytes the Go runtime has taken (in a Worker, the wasm memory, which
 	// never shrinks, so its peak). For measuring, not for production.

@@ -41,8 +41,9 @@ type request struct {
 	plain  bool
 	budget atomic.Int64
 	// limiters and spools are written while the request is read and
-	// only read after that.
-	limiters []*limitedReader
+	// only read after that. limiters holds the sticky errors of the
+	// limits (a limit shared by several readers has one).
+	limiters []*atomic.Pointer[tooLargeError]
 	spools   []*spool
 	// queryHeaderLines is how many header lines were put before the
 	// request's query to make it a rule, taken off its errors' lines.
@@ -62,8 +63,8 @@ func acceptsHTML(r *http.Request) bool {
 }
 
 func (req *request) tooLarge() *tooLargeError {
-	for _, l := range req.limiters {
-		if e := l.hit.Load(); e != nil {
+	for _, hit := range req.limiters {
+		if e := hit.Load(); e != nil {
 			return e
 		}
 	}
@@ -82,17 +83,19 @@ func (req *request) lostBytes() bool {
 // limit wraps a reader so that reading past limit bytes fails with a
 // tooLargeError that the request remembers.
 func (req *request) limit(r io.Reader, limit int64, what string) io.Reader {
-	l := &limitedReader{r: r, left: limit, limit: limit, what: what}
-	req.limiters = append(req.limiters, l)
-	return l
+	hit := new(atomic.Pointer[tooLargeError])
+	req.limiters = append(req.limiters, hit)
+	return &limitedReader{r: r, left: limit, limit: limit, what: what, hit: hit}
 }
 
+// limitedReader fails a read past limit bytes with a tooLargeError, which
+// it stores in hit: readers that share a limit share hit.
 type limitedReader struct {
 	r     io.Reader
 	left  int64
 	limit int64
 	what  string
-	hit   atomic.Pointer[tooLargeError]
+	hit   *atomic.Pointer[tooLargeError]
 }
 
 func (l *limitedReader) Read(p []byte) (int, error) {
@@ -241,26 +244,125 @@ func (req *request) readRaw(body io.Reader, mediaType string, fields fieldSet) (
 			}
 		}
 	}
-	src := body
+	var open func() (io.ReadCloser, error)
 	switch enc := strings.ToLower(strings.TrimSpace(req.r.Header.Get("Content-Encoding"))); enc {
 	case "", "identity":
+		sp := req.newSpool(body, req.plain)
+		req.spools = append(req.spools, sp)
+		open = sp.open
 	case "gzip", "x-gzip":
-		zr, err := gzip.NewReader(body)
+		// The spool keeps the body as it came, compressed: it does not
+		// shrink further, and every pass inflates it again, which costs
+		// far less than deflating the inflated bytes to keep them.
+		sp := req.newSpool(body, true)
+		req.spools = append(req.spools, sp)
+		// The header is read now, so that a body that is not gzip is a
+		// 400 that says so before the facade sees it.
+		head, _ := sp.open()
+		_, err := gzip.NewReader(head)
+		head.Close()
 		if err != nil {
 			if e := req.tooLarge(); e != nil {
 				return nil, classify(e, req)
 			}
 			return nil, errorf(http.StatusBadRequest, codeMalformedInput, "Content-Encoding is gzip, but the body is not gzip data (%v)", err)
 		}
-		src = req.limit(zr, req.cfg.MaxDecodedBytes, "the decompressed body")
+		open = req.gunzipper(sp)
 	default:
 		return nil, errorf(http.StatusUnsupportedMediaType, codeUnsupportedType, "Content-Encoding %q is not taken: send gzip, or no encoding", enc)
 	}
-	sp := newSpool(src, &req.budget, req.plain)
-	req.spools = append(req.spools, sp)
-	p.inputs = []detect.Input{{Name: inputName(name, "input"+rawTypes[mediaType]), Open: sp.open, Size: req.r.ContentLength}}
+	p.inputs = []detect.Input{{Name: inputName(name, "input"+rawTypes[mediaType]), Open: open, Size: req.r.ContentLength}}
 	p.normalize()
 	return p, nil
+}
+
+// newSpool returns a spool over src that keeps within the request's
+// budget, with the configured chunk inflater.
+func (req *request) newSpool(src io.Reader, plain bool) *spool {
+	sp := newSpool(src, &req.budget, plain)
+	sp.inflateChunk = req.cfg.InflateChunk
+	return sp
+}
+
+// gunzipper returns the Open of a gzip body kept in sp: each reader
+// inflates the spool from its start, within the limit on the inflated
+// size that all of them share.
+func (req *request) gunzipper(sp *spool) func() (io.ReadCloser, error) {
+	hit := new(atomic.Pointer[tooLargeError])
+	req.limiters = append(req.limiters, hit)
+	return func() (io.ReadCloser, error) {
+		z := &inflater{sp: sp, fast: req.cfg.Inflate}
+		if err := z.start(); err != nil {
+			return nil, err
+		}
+		limit := req.cfg.MaxDecodedBytes
+		return &gunzipReader{
+			limitedReader: limitedReader{r: z, left: limit, limit: limit, what: "the decompressed body", hit: hit},
+			z:             z,
+		}, nil
+	}
+}
+
+// gunzipReader is one pass over a gzip body: the inflated bytes, within
+// the limit.
+type gunzipReader struct {
+	limitedReader
+	z *inflater
+}
+
+func (g *gunzipReader) Close() error { return g.z.Close() }
+
+// inflater inflates a spool with Config.Inflate when it is set, and with
+// compress/gzip otherwise. Should the fast one fail, the pass goes on
+// with compress/gzip from where it was: workerd's DecompressionStream
+// takes a single gzip member, where gzip -d and Go read several in a row,
+// and a body that is not valid gzip gets Go's error, the one the native
+// handler gives.
+type inflater struct {
+	sp        *spool
+	fast      func(io.Reader) (io.ReadCloser, error)
+	raw       io.ReadCloser
+	zr        io.ReadCloser
+	delivered int64
+}
+
+func (z *inflater) start() error {
+	z.raw, _ = z.sp.open()
+	var err error
+	if z.fast != nil {
+		z.zr, err = z.fast(z.raw)
+	} else {
+		z.zr, err = gzip.NewReader(z.raw)
+	}
+	if err != nil {
+		z.raw.Close()
+	}
+	return err
+}
+
+func (z *inflater) Read(p []byte) (int, error) {
+	n, err := z.zr.Read(p)
+	z.delivered += int64(n)
+	if err == nil || err == io.EOF || z.fast == nil {
+		return n, err
+	}
+	z.Close()
+	z.fast = nil
+	if err := z.start(); err != nil {
+		return n, err
+	}
+	if _, err := io.CopyN(io.Discard, z.zr, z.delivered); err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return n, err
+	}
+	return n, nil
+}
+
+func (z *inflater) Close() error {
+	z.zr.Close()
+	return z.raw.Close()
 }
 
 func without(f fieldSet, drop ...string) string {
@@ -320,7 +422,7 @@ func (req *request) readMultipart(body io.Reader, boundary string, fields fieldS
 		if len(p.inputs) == maxFiles {
 			return nil, errorf(http.StatusBadRequest, codeBadRequest, "more than %d files in one request", maxFiles)
 		}
-		sp := newSpool(part, &req.budget, req.plain)
+		sp := req.newSpool(part, req.plain)
 		whole, err := sp.drain()
 		if err != nil {
 			return nil, req.bodyError(err, "the multipart body does not parse")

@@ -24,7 +24,9 @@ import (
 //
 // A body small enough (Content-Length at most RawSpoolBytes, and no
 // Content-Encoding) is kept as it is: deflating and inflating it again on
-// every pass would cost as much CPU as the scan itself, and it fits.
+// every pass would cost as much CPU as the scan itself, and it fits. So is
+// a gzip body, as it was sent: it is compressed already, and each pass
+// inflates it again (see gunzipper in body.go).
 //
 // The copy has a budget (Config.MaxSpoolBytes, shared by the files of one
 // request). When it runs out, the spool stops keeping: the reader at the
@@ -53,7 +55,10 @@ type spool struct {
 	budget  *atomic.Int64 // bytes the request's spools may still keep
 	fw      *flate.Writer
 	zbuf    bytes.Buffer
-	lost    atomic.Bool // a reader was refused bytes that were not kept
+	// inflateChunk, when set, inflates a deflated chunk in place of
+	// compress/flate (Config.InflateChunk).
+	inflateChunk func(dst, src []byte) (int, error)
+	lost         atomic.Bool // a reader was refused bytes that were not kept
 }
 
 // spoolChunkData is one sealed chunk: spoolChunk bytes, deflated unless
@@ -100,31 +105,40 @@ func (s *spool) drain() (bool, error) {
 }
 
 // keep appends bytes read from src to the copy, sealing full chunks.
-// Called with mu held.
+// Called with mu held. The tail is a buffer of spoolChunk bytes that a
+// sealed chunk takes over when it is kept as it is, so that the bytes are
+// copied once on their way in.
 func (s *spool) keep(b []byte) {
-	if !s.keeping || len(b) == 0 {
-		return
-	}
-	s.tail = append(s.tail, b...)
-	for s.keeping && len(s.tail) >= spoolChunk {
-		c := s.seal(s.tail[:spoolChunk])
+	for s.keeping && len(b) > 0 {
+		if s.tail == nil {
+			s.tail = make([]byte, 0, spoolChunk)
+		}
+		n := copy(s.tail[len(s.tail):spoolChunk], b)
+		s.tail, b = s.tail[:len(s.tail)+n], b[n:]
+		if len(s.tail) < spoolChunk {
+			return
+		}
+		c := s.seal(s.tail)
 		if s.budget.Add(-int64(len(c.b))) < 0 {
 			s.budget.Add(int64(len(c.b)))
 			s.keeping, s.tail = false, nil
 			return
 		}
 		s.chunks = append(s.chunks, c)
-		rest := copy(s.tail, s.tail[spoolChunk:])
-		s.tail = s.tail[:rest]
+		if c.deflated {
+			s.tail = s.tail[:0]
+		} else {
+			s.tail = nil // the chunk holds it now
+		}
 	}
 }
 
 // seal deflates one chunk at the fastest level; a chunk that does not
 // shrink (an uploaded .gz or .zip) is kept as it is, and so is every chunk
-// of a plain spool.
+// of a plain spool. A chunk kept as it is is raw itself, not a copy.
 func (s *spool) seal(raw []byte) spoolChunkData {
 	if s.plain {
-		return spoolChunkData{b: bytes.Clone(raw)}
+		return spoolChunkData{b: raw}
 	}
 	s.zbuf.Reset()
 	if s.fw == nil {
@@ -137,7 +151,7 @@ func (s *spool) seal(raw []byte) spoolChunkData {
 		err = s.fw.Close()
 	}
 	if err != nil || s.zbuf.Len() >= len(raw) {
-		return spoolChunkData{b: bytes.Clone(raw)}
+		return spoolChunkData{b: raw}
 	}
 	return spoolChunkData{b: bytes.Clone(s.zbuf.Bytes()), deflated: true}
 }
@@ -222,6 +236,14 @@ func (r *spoolReader) load(c spoolChunkData) error {
 	}
 	if cap(r.scratch) < spoolChunk {
 		r.scratch = make([]byte, spoolChunk)
+	}
+	// A sealed chunk is spoolChunk bytes inflated, no fewer.
+	if f := r.s.inflateChunk; f != nil {
+		if n, err := f(r.scratch[:spoolChunk], c.b); err == nil && n == spoolChunk {
+			r.buf = r.scratch[:n]
+			return nil
+		}
+		// compress/flate decides, as without the hook.
 	}
 	fr := flate.NewReader(bytes.NewReader(c.b))
 	n, err := io.ReadFull(fr, r.scratch[:spoolChunk])

@@ -1,7 +1,10 @@
 package api
 
 import (
+	"bufio"
 	"bytes"
+	"compress/flate"
+	"compress/gzip"
 	"context"
 	"encoding/base64"
 	"encoding/csv"
@@ -376,5 +379,136 @@ func TestGzipBomb(t *testing.T) {
 	e := wantError(t, serve(h, r), http.StatusRequestEntityTooLarge, codeTooLarge)
 	if !strings.Contains(e.Error.Message, "decompressed") {
 		t.Errorf("message %q", e.Error.Message)
+	}
+}
+
+// singleMember inflates the first gzip member only and fails on what
+// follows it, as workerd's DecompressionStream does; failAfter, when
+// positive, makes it fail after that many inflated bytes too.
+func singleMember(failAfter int64) func(io.Reader) (io.ReadCloser, error) {
+	return func(r io.Reader) (io.ReadCloser, error) {
+		br := bufio.NewReader(r)
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, err
+		}
+		zr.Multistream(false)
+		return &strictMember{zr: zr, br: br, left: failAfter}, nil
+	}
+}
+
+type strictMember struct {
+	zr   *gzip.Reader
+	br   *bufio.Reader
+	left int64
+}
+
+func (s *strictMember) Read(p []byte) (int, error) {
+	if s.left > 0 && int64(len(p)) > s.left {
+		p = p[:s.left]
+	}
+	n, err := s.zr.Read(p)
+	if s.left > 0 {
+		if s.left -= int64(n); s.left == 0 {
+			return n, errors.New("broken on purpose")
+		}
+	}
+	if err == io.EOF {
+		if _, perr := s.br.Peek(1); perr == nil {
+			return n, errors.New("trailing bytes after end of compressed data")
+		}
+	}
+	return n, err
+}
+
+func (s *strictMember) Close() error { return s.zr.Close() }
+
+// TestInflateFallback: a Config.Inflate that fails (on a body of several
+// gzip members, which workerd's DecompressionStream refuses, or
+// anywhere) changes nothing in the answer: the pass goes on with
+// compress/gzip, and a body that is not valid gzip gets its error.
+func TestInflateFallback(t *testing.T) {
+	export := bigExport(t, 1<<20, true)
+	cut := bytes.IndexByte(export[len(export)/2:], '\n') + len(export)/2 + 1
+	header := export[:bytes.IndexByte(export, '\n')+1]
+	members := append(gzipBytes(t, export[:cut]), gzipBytes(t, export[cut:])...)
+	one := gzipBytes(t, export)
+	goH := newTestHandler(Config{})
+	ask := func(h *Handler, body []byte) *httptest.ResponseRecorder {
+		r := post("/api/scan?now=latest&name=big.csv", "text/csv", body)
+		r.Header.Set("Content-Encoding", "gzip")
+		return serve(h, r)
+	}
+	want := ask(goH, one)
+	if want.Code != http.StatusOK {
+		t.Fatalf("%d %.300s", want.Code, want.Body)
+	}
+	for _, c := range []struct {
+		name    string
+		inflate func(io.Reader) (io.ReadCloser, error)
+		body    []byte
+	}{
+		{"one member", singleMember(0), one},
+		{"two members", singleMember(0), members},
+		{"failing midway", singleMember(300_000), one},
+		{"failing midway, two members", singleMember(300_000), members},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			w := ask(newTestHandler(Config{Inflate: c.inflate}), c.body)
+			if w.Code != http.StatusOK || !bytes.Equal(w.Body.Bytes(), want.Body.Bytes()) {
+				t.Fatalf("status %d, or another answer than compress/gzip's: %.300s", w.Code, w.Body)
+			}
+		})
+	}
+	// Damaged data: the same error with and without Inflate.
+	damaged := bytes.Clone(one)
+	for i := len(damaged) / 2; i < len(damaged)/2+64; i++ {
+		damaged[i] ^= 0x55
+	}
+	truncated := one[:len(one)/2]
+	trailing := append(bytes.Clone(gzipBytes(t, header)), "not gzip"...)
+	for name, body := range map[string][]byte{"damaged": damaged, "truncated": truncated, "trailing junk": trailing} {
+		t.Run(name, func(t *testing.T) {
+			want := ask(goH, body)
+			got := ask(newTestHandler(Config{Inflate: singleMember(0)}), body)
+			if want.Code == http.StatusOK || got.Code != want.Code || got.Body.String() != want.Body.String() {
+				t.Errorf("with Inflate %d %s; with compress/gzip %d %s", got.Code, got.Body, want.Code, want.Body)
+			}
+		})
+	}
+}
+
+// TestSpoolInflateChunk: a Config.InflateChunk inflates the deflated
+// chunks for the passes after the first; when it fails or comes up short,
+// compress/flate does, and the bytes are the same.
+func TestSpoolInflateChunk(t *testing.T) {
+	src := testData(5*spoolChunk+spoolChunk/3, false)
+	goFlate := func(dst, src []byte) (int, error) {
+		return io.ReadFull(flate.NewReader(bytes.NewReader(src)), dst)
+	}
+	for name, f := range map[string]func(dst, src []byte) (int, error){
+		"inflates": goFlate,
+		"fails":    func([]byte, []byte) (int, error) { return 0, errors.New("broken on purpose") },
+		"short": func(dst, src []byte) (int, error) {
+			n, err := goFlate(dst, src)
+			return n - 1, err
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			calls := 0
+			s := newSpool(bytes.NewReader(src), budget(64<<20), false)
+			s.inflateChunk = func(dst, src []byte) (int, error) {
+				calls++
+				return f(dst, src)
+			}
+			for pass := 0; pass < 2; pass++ {
+				if got := readAllFrom(t, s, 100_000); !bytes.Equal(got, src) {
+					t.Fatalf("pass %d: %d bytes differ from the %d written", pass, len(got), len(src))
+				}
+			}
+			if calls < 5 {
+				t.Errorf("the hook inflated %d chunks; the second pass alone reads 5", calls)
+			}
+		})
 	}
 }

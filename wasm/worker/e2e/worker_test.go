@@ -61,8 +61,13 @@ type workerd struct {
 	log   *syncBuffer
 	done  chan struct{}
 	// first is how long the first request that the Worker answered took:
-	// the cold start (the wasm module compiled, a Go instance started).
+	// the cold start (the wasm module instantiated and its code compiled
+	// as it runs, a Go instance started). It is sent once wrangler says
+	// it is ready, so that it does not wait for workerd's own start too.
 	first time.Duration
+	// boot is how long wrangler took from its start until it said it
+	// was ready (workerd started, the Worker's script and module loaded).
+	boot time.Duration
 }
 
 var (
@@ -159,12 +164,22 @@ func startWorkerd(token string, flags ...string) (*workerd, error) {
 	go func() { w.cmd.Wait(); close(w.done) }()
 	// Building the Worker and installing wrangler may take minutes the
 	// first time; after that, wrangler is ready in seconds.
-	deadline := time.Now().Add(6 * time.Minute)
+	begin := time.Now()
+	deadline := begin.Add(6 * time.Minute)
 	for time.Now().Before(deadline) {
 		select {
 		case <-w.done:
 			return nil, fmt.Errorf("scripts/worker-dev exited before the Worker answered:\n%s", w.log)
 		default:
+		}
+		// Wait for wrangler's "Ready on" (for a minute at most: should
+		// its wording change, the polling below still finds the Worker).
+		if !strings.Contains(w.log.String(), "Ready on") && time.Since(begin) < time.Minute {
+			time.Sleep(50 * time.Millisecond)
+			continue
+		}
+		if w.boot == 0 {
+			w.boot = time.Since(begin)
 		}
 		start := time.Now()
 		res, err := http.Get(w.base + "/healthz")
@@ -346,6 +361,37 @@ func TestWorkerdScanSameAsCLI(t *testing.T) {
 	wantStatus(t, res, got, http.StatusOK, "")
 	if !bytes.Equal(got, want) {
 		t.Errorf("raw gzip: findings differ from detect.Scan's:\nworkerd: %.500s\nfacade:  %.500s", got, want)
+	}
+
+	// Two gzip members in a row, as gzip -d reads them: workerd's
+	// DecompressionStream takes one, and the Worker goes on with Go's
+	// reader.
+	cut := bytes.IndexByte(sample[len(sample)/2:], '\n') + len(sample)/2 + 1
+	members := append(gzipBytes(sample[:cut]), gzipBytes(sample[cut:])...)
+	res, got = w.request(t, http.MethodPost, "/api/scan?now=latest&name=sample_dpe.csv", "text/csv", members, h)
+	wantStatus(t, res, got, http.StatusOK, "")
+	if !bytes.Equal(got, want) {
+		t.Errorf("two gzip members: findings differ from detect.Scan's:\nworkerd: %.500s\nfacade:  %.500s", got, want)
+	}
+
+	// Bodies that take many reads, inflated and plain (within the test
+	// Worker's limit of testMaxBody).
+	rows := sample[bytes.IndexByte(sample, '\n')+1:]
+	for _, c := range []struct {
+		size int
+		gz   bool
+	}{{3 << 20, true}, {testMaxBody * 7 / 8, false}} {
+		big := append(bytes.Clone(sample), bytes.Repeat(rows, (c.size-len(sample))/len(rows))...)
+		want := facadeFindings(t, "big.csv", big, "latest")
+		body, hdr := big, w.auth()
+		if c.gz {
+			body, hdr = gzipBytes(big), h
+		}
+		res, got := w.request(t, http.MethodPost, "/api/scan?now=latest&name=big.csv", "text/csv", body, hdr)
+		wantStatus(t, res, got, http.StatusOK, "")
+		if !bytes.Equal(got, want) {
+			t.Errorf("%d bytes, gzip %v: findings differ from detect.Scan's:\nworkerd: %.500s\nfacade:  %.500s", len(big), c.gz, got, want)
+		}
 	}
 }
 
