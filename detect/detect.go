@@ -7,6 +7,7 @@ package detect
 
 import (
 	"context"
+	"hash"
 	"io"
 	"time"
 
@@ -39,6 +40,8 @@ type Options struct {
 	// Progress, when set, is called as inputs are read (at most every few
 	// hundred milliseconds' worth of data), for progress bars.
 	Progress func(Progress)
+	// NewDigest, when set, computes the inputs' SHA-256 (logs.Options).
+	NewDigest func() hash.Hash
 }
 
 // Progress reports how far reading has come.

@@ -49,7 +49,7 @@ func buildEnv(inputs []Input, opts Options) (*kql.Env, *inputSet, error) {
 		}
 		byAlias[name] = append(byAlias[name], src)
 	}
-	lopts := logs.Options{}
+	lopts := logs.Options{NewDigest: opts.NewDigest}
 	if opts.Progress != nil {
 		lopts.Progress = set.progress
 	}

@@ -81,7 +81,7 @@ func (in *Input) newScan(ctx context.Context) (*scan, error) {
 	s.rc = rc
 	s.raw = &countingReader{r: rc}
 	if s.reporting {
-		s.raw.h = newAsyncHash()
+		s.raw.h = newAsyncHash(in.opts.NewDigest)
 	}
 	s.text, _, err = openText(s.raw, &in.enc)
 	if err != nil {

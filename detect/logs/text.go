@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"runtime"
 	"sync"
 	"unicode/utf8"
 )
@@ -77,10 +78,23 @@ type asyncHash struct {
 	free chan []byte
 	done chan struct{}
 	sum  []byte
+	// inline hashes in the caller's goroutine (one thread).
+	inline bool
 }
 
-func newAsyncHash() *asyncHash {
-	a := &asyncHash{h: sha256.New(), ch: make(chan []byte, 4), free: make(chan []byte, 4), done: make(chan struct{})}
+func newAsyncHash(newDigest func() hash.Hash) *asyncHash {
+	h := sha256.New
+	if newDigest != nil {
+		h = newDigest
+	}
+	a := &asyncHash{h: h()}
+	if runtime.GOMAXPROCS(0) == 1 {
+		// One thread (WebAssembly): a goroutine would only add a copy
+		// and a hand-off per block.
+		a.inline = true
+		return a
+	}
+	a.ch, a.free, a.done = make(chan []byte, 4), make(chan []byte, 4), make(chan struct{})
 	go func() {
 		defer close(a.done)
 		for b := range a.ch {
@@ -95,6 +109,10 @@ func newAsyncHash() *asyncHash {
 }
 
 func (a *asyncHash) write(p []byte) {
+	if a.inline {
+		a.h.Write(p)
+		return
+	}
 	var b []byte
 	select {
 	case b = <-a.free:
@@ -108,8 +126,10 @@ func (a *asyncHash) write(p []byte) {
 // goroutine).
 func (a *asyncHash) finish() []byte {
 	if a.sum == nil {
-		close(a.ch)
-		<-a.done
+		if !a.inline {
+			close(a.ch)
+			<-a.done
+		}
 		a.sum = a.h.Sum(nil)
 	}
 	return a.sum

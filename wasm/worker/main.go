@@ -39,6 +39,7 @@ func main() {
 		return
 	}
 	cfg.Inflate, cfg.InflateChunk = jsInflate, jsInflateChunk
+	cfg.NewDigest = newDigest
 	workers.Serve(directBody(api.New(cfg)))
 }
 

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"fmt"
+	"hash"
 	"io"
 	"net/http"
 	"runtime"
@@ -88,6 +89,10 @@ type Config struct {
 	// dst from src and returns the bytes written; when it fails, or
 	// writes fewer than dst holds, compress/flate inflates the chunk.
 	InflateChunk func(dst, src []byte) (int, error)
+	// NewDigest, when set, computes the SHA-256 of the inputs' reports
+	// (detect.Options.NewDigest): the runtime's own is faster than Go's
+	// in WebAssembly.
+	NewDigest func() hash.Hash
 	// ReportMemory adds the Offhunt-Go-Memory header to every answer: the
 	// bytes the Go runtime has taken (in a Worker, the wasm memory, which
 	// never shrinks, so its peak). For measuring, not for production.

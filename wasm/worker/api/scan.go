@@ -41,7 +41,7 @@ func (h *Handler) serveScan(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f, err := detect.Scan(r.Context(), p.inputs, detect.ScanOptions{
-		Options: detect.Options{Now: p.now, Dedupe: p.dedupe, Clock: h.cfg.Clock},
+		Options: detect.Options{Now: p.now, Dedupe: p.dedupe, Clock: h.cfg.Clock, NewDigest: h.cfg.NewDigest},
 		Rules:   rs,
 	})
 	if err != nil {
@@ -156,7 +156,7 @@ func (h *Handler) serveQuery(w http.ResponseWriter, r *http.Request) {
 		req.fail(w, errorf(http.StatusBadRequest, codeBadRequest, "no query: send the KQL in the field \"query\" (or the URL parameter query with a raw body)"))
 		return
 	}
-	res, err := detect.Query(r.Context(), p.query, p.inputs, detect.Options{Now: p.now, Dedupe: p.dedupe, Clock: h.cfg.Clock})
+	res, err := detect.Query(r.Context(), p.query, p.inputs, detect.Options{Now: p.now, Dedupe: p.dedupe, Clock: h.cfg.Clock, NewDigest: h.cfg.NewDigest})
 	if err != nil {
 		req.fail(w, classify(err, req))
 		return
