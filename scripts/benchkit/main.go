@@ -459,8 +459,9 @@ var (
 	duckFailed = regexp.MustCompile(`^DuckDB-WASM\s+(\d+)\s+(\d+) MB\s+FAILED: (.*)$`)
 	// "page vs DuckDB-WASM, 100000 rows (75 MB): page 5.62s, DuckDB-WASM 1.82s: 0.32x"
 	duckRatio = regexp.MustCompile(`^page vs DuckDB-WASM, (\d+) rows \(\d+ MB\): page [\d.]+s, DuckDB-WASM [\d.]+s: ([\d.]+)x$`)
-	// "100 MB  raw gzip (...), now fixed   1.234s  81.0" (scripts/bench-worker)
-	workerRow = regexp.MustCompile(`^(\d+ MB)\s+(raw text/csv, now fixed \(median of \d+\)|raw gzip \([\d.]+ MB sent\), now fixed)\s+(\S+)\s+([\d.]+)\s*$`)
+	// "100 MB  raw gzip (...), now fixed   1.234s  81.0 54 MB" (scripts/bench-worker;
+	// the last column is the Go memory of the request)
+	workerRow = regexp.MustCompile(`^(\d+ MB)\s+(raw text/csv, now fixed \(median of \d+\)|raw gzip \([\d.]+ MB sent\), now fixed)\s+(\S+)\s+([\d.]+)(?:\s+(\d+ MB))?\s*$`)
 )
 
 func parsePage(out string) []string {
@@ -508,10 +509,17 @@ func parseWorker(out string) []string {
 			if err == nil {
 				secs = fmt.Sprintf("%.3f", d.Seconds())
 			}
-			rows = append(rows, fmt.Sprintf("%-50s %9s %9s %10s  %s", "Worker, "+m[1]+" body, "+strings.SplitN(m[2], ",", 2)[0], secs, m[4], "-", m[2]))
+			mem := m[5]
+			if mem == "" {
+				mem = "-"
+			}
+			rows = append(rows, fmt.Sprintf("%-50s %9s %9s %10s  %s", "Worker, "+m[1]+" body, "+strings.SplitN(m[2], ",", 2)[0], secs, m[4], mem, m[2]))
 		}
 		if strings.HasPrefix(l, "cold") || strings.Contains(l, "peak resident memory") {
-			rows = append(rows, fmt.Sprintf("%-50s %s", "Worker", strings.TrimSpace(l)))
+			row := fmt.Sprintf("%-50s %s", "Worker", strings.TrimSpace(l))
+			if !slices.Contains(rows, row) {
+				rows = append(rows, row)
+			}
 		}
 	}
 	return rows
