@@ -13,7 +13,8 @@ import "math"
 // when its byte pair starts some needle, which is rare in real text.
 //
 // Only ASCII letters fold, as in the rest of this package; a needle with a
-// byte outside printable ASCII is refused by NewFoldSet. It is immutable
+// byte outside ASCII is refused by NewFoldSet (control characters such as
+// the line breaks of a regular expression's literals are fine). It is immutable
 // and safe for concurrent use, and Match does not allocate.
 type FoldSet struct {
 	needles []string      // lowered
@@ -24,8 +25,7 @@ type FoldSet struct {
 }
 
 // NewFoldSet compiles needles; ok is false when there are none, one is
-// empty or longer than 65,535 bytes, or one has a byte outside printable
-// ASCII (0x20 to 0x7E).
+// empty or longer than 65,535 bytes, or one has a byte outside ASCII.
 func NewFoldSet(needles []string) (s *FoldSet, ok bool) {
 	if len(needles) == 0 || len(needles) > math.MaxUint16 {
 		return nil, false
@@ -37,7 +37,7 @@ func NewFoldSet(needles []string) (s *FoldSet, ok bool) {
 			return nil, false
 		}
 		for i := 0; i < len(n); i++ {
-			if n[i] < 0x20 || n[i] > 0x7e {
+			if n[i] >= 0x80 {
 				return nil, false
 			}
 		}

@@ -51,7 +51,10 @@ func TestFoldSet(t *testing.T) {
 			t.Errorf("MatchBytes(%q) = %v, want %v", c.hay, got, c.want)
 		}
 	}
-	for _, bad := range [][]string{nil, {}, {""}, {"tab\there"}, {"ü"}, {"ok", "nul\x00"}} {
+	if s, ok := NewFoldSet([]string{"\nconfig\n"}); !ok || !s.Match("x\nCONFIG\ny") || s.Match("config") {
+		t.Error("a needle with line breaks (a regular expression's literal) is searched as any other")
+	}
+	for _, bad := range [][]string{nil, {}, {""}, {"ü"}, {"ok", "caf\xc3\xa9"}} {
 		if _, ok := NewFoldSet(bad); ok {
 			t.Errorf("NewFoldSet(%q) accepted needles it cannot search", bad)
 		}
