@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"sync"
 
 	"offhunt/detect/data"
@@ -79,11 +80,20 @@ type csvBatch struct {
 	hashes     []data.EventHash
 }
 
-var batchPool = sync.Pool{New: func() any { return new(csvBatch) }}
+// freeBatches keeps batches, their buffers and slabs, between batches and
+// scans. A sync.Pool would do, but the collector empties it at every cycle,
+// and a fresh megabyte buffer must be zeroed: a bounded free list keeps a
+// few (a few megabytes at most) for good.
+var freeBatches = make(chan *csvBatch, 16)
 
-// newBatch takes a batch from the pool with a copy of text.
+// newBatch takes a free batch, or a new one, with a copy of text.
 func newBatch(text []byte, line int64) *csvBatch {
-	b := batchPool.Get().(*csvBatch)
+	var b *csvBatch
+	select {
+	case b = <-freeBatches:
+	default:
+		b = new(csvBatch)
+	}
 	bufp := b.buf
 	slab, kept, hashes := b.slab[:0], b.kept[:0], b.hashes[:0]
 	*b = csvBatch{line: line, done: make(chan struct{}), slab: slab, kept: kept, hashes: hashes}
@@ -101,7 +111,10 @@ func (b *csvBatch) release() {
 	clear(b.slab) // let the collector have the strings
 	b.text = nil
 	b.st = stats{}
-	batchPool.Put(b)
+	select {
+	case freeBatches <- b:
+	default:
+	}
 }
 
 // quoteSplit finds the record boundaries of CSV text read piece by piece:
@@ -405,8 +418,19 @@ func (w *batchWorker) run(b *csvBatch) {
 		if !w.p.take(rec, w.row, &w.conv, w.filter) {
 			continue
 		}
-		b.kept = append(b.kept, len(b.slab))
-		b.slab = append(b.slab, w.row...)
+		// Only the columns the plan filled are copied: the others are
+		// left null, as data.ScanSpec allows, and a wide export's rows
+		// cost what the query reads.
+		off := len(b.slab)
+		b.kept = append(b.kept, off)
+		b.slab = slices.Grow(b.slab, len(w.row))[:off+len(w.row)]
+		clear(b.slab[off:])
+		for _, i := range w.p.first {
+			b.slab[off+i] = w.row[i]
+		}
+		for _, i := range w.p.then {
+			b.slab[off+i] = w.row[i]
+		}
 		if w.hashed {
 			b.hashes = append(b.hashes, eventHash(g, rec.fields))
 		}
