@@ -233,3 +233,25 @@ func TestQuoteSplit(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParallelCSV reads arbitrary text as CSV sequentially and in
+// parallel, cut into batches of a fuzzed size, and requires the same
+// transcript (rows, lines, hashes, filtered rows, report).
+func FuzzParallelCSV(f *testing.F) {
+	for _, text := range parallelCases() {
+		if len(text) < 4096 {
+			f.Add([]byte(text), uint8(7))
+		}
+	}
+	f.Fuzz(func(t *testing.T, content []byte, batch uint8) {
+		if len(content) > 1<<16 {
+			return
+		}
+		var want, got string
+		withScanWorkers(1, chunkSize/2, func() { want = scanTranscript(t, "f.csv", content) })
+		withScanWorkers(2, int(batch)+1, func() { got = scanTranscript(t, "f.csv", content) })
+		if got != want {
+			t.Fatalf("batches of %d bytes: the parallel scan differs from the sequential one\n%s", int(batch)+1, firstDifference(got, want))
+		}
+	})
+}
