@@ -461,7 +461,7 @@ var (
 	duckRatio = regexp.MustCompile(`^page vs DuckDB-WASM, (\d+) rows \(\d+ MB\): page [\d.]+s, DuckDB-WASM [\d.]+s: ([\d.]+)x$`)
 	// "100 MB  raw gzip (...), now fixed   1.234s  81.0 54 MB" (scripts/bench-worker;
 	// the last column is the Go memory of the request)
-	workerRow = regexp.MustCompile(`^(\d+ MB)\s+(raw text/csv, now fixed \(median of \d+\)|raw gzip \([\d.]+ MB sent\), now fixed)\s+(\S+)\s+([\d.]+)(?:\s+(\d+ MB))?\s*$`)
+	workerRow = regexp.MustCompile(`^(\d+ MB)\s+(raw text/csv, now fixed \(median of \d+\)|raw gzip \([\d.]+ MB sent\), now fixed(?: \(median of \d+\))?)\s+(\S+)\s+([\d.]+)(?:\s+(\d+ MB))?\s*$`)
 )
 
 func parsePage(out string) []string {

@@ -39,19 +39,17 @@ func (d *jsDigest) reset(ds js.Value) {
 	d.err, d.sum = nil, nil
 }
 
-// Write hands p to the stream, waiting only when the stream asks for it
-// (its queue is full), so that JS never holds more than a few blocks.
+// Write hands p to the stream and waits until the stream has taken it, so
+// that JS never holds more than the block being hashed (a Worker has 128
+// MB). Writes come a read chunk at a time, so the waits cost little.
 func (d *jsDigest) Write(p []byte) (int, error) {
 	if d.err != nil || len(p) == 0 {
 		return len(p), nil
 	}
 	u8 := uint8Array.New(len(p))
 	js.CopyBytesToJS(u8, p)
-	d.writer.Call("write", u8).Call("catch", ignore)
-	if ds := d.writer.Get("desiredSize"); ds.Type() == js.TypeNumber && ds.Float() <= 0 {
-		if _, err := d.aw.await(d.writer.Get("ready")); err != nil {
-			d.err = err
-		}
+	if _, err := d.aw.await(d.writer.Call("write", u8)); err != nil {
+		d.err = err
 	}
 	return len(p), nil
 }

@@ -150,7 +150,7 @@ func TestBenchWorker(t *testing.T) {
 		fmt.Fprintf(&report, "scan %d after start (%s, while V8 optimises the module): %v, %.1f MB/s\n", i, sizes[0], d.Round(time.Millisecond), mbps(len(ten), d))
 	}
 	fmt.Fprintf(&report, "load average before the table: %s\n", loadAverage())
-	fmt.Fprintf(&report, "\n%-7s %-38s %10s %7s %s\n", "input", "request", "time", "MB/s", "Go memory")
+	fmt.Fprintf(&report, "\n%-7s %-50s %10s %7s %s\n", "input", "request", "time", "MB/s", "Go memory")
 
 	for _, size := range sizes {
 		body, err := os.ReadFile(files[size])
@@ -167,7 +167,7 @@ func TestBenchWorker(t *testing.T) {
 			if mem > 0 {
 				m = fmt.Sprintf("%.0f MB", mem)
 			}
-			fmt.Fprintf(&report, "%-7s %-38s %10v %7.1f %s\n", size, what, d.Round(time.Millisecond), mbps(len(body), d), m)
+			fmt.Fprintf(&report, "%-7s %-50s %10v %7.1f %s\n", size, what, d.Round(time.Millisecond), mbps(len(body), d), m)
 		}
 		var ds []time.Duration
 		peak := 0.0
@@ -176,8 +176,15 @@ func TestBenchWorker(t *testing.T) {
 			ds, peak = append(ds, d), max(peak, mem)
 		}
 		row(fmt.Sprintf("raw text/csv, now fixed (median of %d)", runs), median(ds), peak)
-		d, mem := timed(t, w, "/api/scan?now="+benchNow, "text/csv", gz, map[string]string{"Content-Encoding": "gzip"})
-		row(fmt.Sprintf("raw gzip (%.1f MB sent), now fixed", float64(len(gz))/1e6), d, mem)
+		// The gzip body is the measure: always the median of 3.
+		ds, peak = nil, 0
+		for i := 0; i < 3; i++ {
+			d, mem := timed(t, w, "/api/scan?now="+benchNow, "text/csv", gz, map[string]string{"Content-Encoding": "gzip"})
+			ds, peak = append(ds, d), max(peak, mem)
+		}
+		row(fmt.Sprintf("raw gzip (%.1f MB sent), now fixed (median of 3)", float64(len(gz))/1e6), median(ds), peak)
+		var d time.Duration
+		var mem float64
 		var mp bytes.Buffer
 		mw := multipart.NewWriter(&mp)
 		mw.WriteField("now", benchNow)
