@@ -115,7 +115,7 @@ func (s *scan) start() error {
 
 func (s *scan) close() {
 	if s.raw != nil && s.raw.h != nil {
-		s.raw.h.finish()
+		s.raw.h.stop()
 	}
 	s.rc.Close()
 	if s.cr != nil {

@@ -79,7 +79,8 @@ type asyncHash struct {
 	done chan struct{}
 	sum  []byte
 	// inline hashes in the caller's goroutine (one thread).
-	inline bool
+	inline  bool
+	stopped bool
 }
 
 func newAsyncHash(newDigest func() hash.Hash) *asyncHash {
@@ -121,15 +122,22 @@ func (a *asyncHash) write(p []byte) {
 	a.ch <- append(b[:0], p...)
 }
 
+// stop ends the goroutine without computing the digest (a scan that
+// ended before the input did). It may be called after finish.
+func (a *asyncHash) stop() {
+	if !a.inline && !a.stopped {
+		a.stopped = true
+		close(a.ch)
+		<-a.done
+	}
+}
+
 // finish waits for the goroutine and returns the digest. It may be called
-// more than once, and must be called for every asyncHash (it ends the
-// goroutine).
+// more than once; finish or stop must be called for every asyncHash (they
+// end the goroutine).
 func (a *asyncHash) finish() []byte {
 	if a.sum == nil {
-		if !a.inline {
-			close(a.ch)
-			<-a.done
-		}
+		a.stop()
 		a.sum = a.h.Sum(nil)
 	}
 	return a.sum
