@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"offhunt/detect/data"
+	"offhunt/detect/kql/textmatch"
 	"offhunt/internal/shared"
 )
 
@@ -133,6 +134,13 @@ func TestNeedles(t *testing.T) {
 	if keptByNever != 0 {
 		t.Errorf("an empty needle list (no row can pass) kept %d rows", keptByNever)
 	}
+}
+
+// indexFold reports whether text contains lit ignoring ASCII case, as a
+// view's record literals test it.
+func indexFold(text []byte, lit string) bool {
+	set, ok := textmatch.NewFoldSet([]string{lit})
+	return ok && set.MatchBytes(text)
 }
 
 func TestIndexFold(t *testing.T) {

@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"strings"
 
 	"offhunt/detect/data"
+	"offhunt/detect/kql/textmatch"
 )
 
 // view is a table an input serves: its columns and how each is computed
@@ -114,7 +114,7 @@ func (v *view) scan(ctx context.Context, spec data.ScanSpec, hashed bool, emit f
 type rowPlan struct {
 	v           *view
 	first, then []int
-	lits        []literal
+	lits        *recordLiterals
 	needles     *needleTest
 }
 
@@ -148,7 +148,7 @@ func (p *rowPlan) take(rec *record, row data.Row, c *converter, filter func(data
 	if rec.group != v.group || (v.procOnly && !rec.ev.process) {
 		return false
 	}
-	if p.lits != nil && rec.bytes != nil && !containsAnyFold(rec.bytes, p.lits) && !hasUnicodeEscape(rec) {
+	if p.lits != nil && p.lits.ruleOut(rec) {
 		return false
 	}
 	if p.needles != nil && !p.needles.maybe(rec, c) {
@@ -190,112 +190,44 @@ func (v *view) fill(row data.Row, plan []int, rec *record, c *converter) {
 	}
 }
 
-// prefilter prepares a spec's literals. A mapped view takes none: its
-// columns are computed (ActionType is "ProcessCreated", an integrity level
-// is named from a SID), so a row can match text its record does not hold.
-func (v *view) prefilter(literals []string) []literal {
+// recordLiterals is a spec's record literals (data.ScanSpec.Literals) as a
+// view tests them: a record whose raw text holds none is passed over.
+type recordLiterals struct {
+	set  *textmatch.FoldSet
+	none bool // an empty list: no record can pass
+}
+
+// prefilter prepares a spec's literals, or returns nil when there are
+// none to test. A mapped view takes none: its columns are computed
+// (ActionType is "ProcessCreated", an integrity level is named from a
+// SID), so a row can match text its record does not hold.
+func (v *view) prefilter(literals []string) *recordLiterals {
 	if literals == nil || v.in.mapper != nil {
 		return nil
 	}
-	out := make([]literal, 0, len(literals))
-	for _, l := range literals {
-		if l == "" {
-			return nil // the empty string is in every record
-		}
-		out = append(out, newLiteral(l))
+	if len(literals) == 0 {
+		return &recordLiterals{none: true}
 	}
-	return out
+	set, ok := textmatch.NewFoldSet(literals) // refuses "", which is in every record
+	if !ok {
+		return nil
+	}
+	return &recordLiterals{set: set}
+}
+
+// ruleOut reports whether rec cannot pass: its text holds none of the
+// literals, and no JSON \u escape could spell one it does not show.
+func (l *recordLiterals) ruleOut(rec *record) bool {
+	if rec.bytes == nil || hasUnicodeEscape(rec) {
+		return false
+	}
+	return l.none || !l.set.MatchBytes(rec.bytes)
 }
 
 // hasUnicodeEscape reports whether a JSON record writes characters as
 // \u escapes, which could spell a literal the raw text does not show.
 func hasUnicodeEscape(rec *record) bool {
 	return rec.isObj && bytes.Contains(rec.bytes, []byte(`\u`))
-}
-
-// literal is a string to find in records, ignoring ASCII case. The search
-// jumps with bytes.IndexByte between occurrences of its anchor: its byte
-// that is likely rarest in log text (a ':' rather than the 'm' of "mega:").
-type literal struct {
-	lower  []byte
-	anchor int
-	lo, up byte
-}
-
-// commonBytes lists bytes from the most to the least common in logs; a
-// byte not listed is rarer than all of them.
-const commonBytes = " e\\tsoainrcl.mdu-ph0ygwf,1b2v3k=x45j6789q_z:"
-
-func newLiteral(s string) literal {
-	l := literal{lower: bytes.ToLower([]byte(s))}
-	best := -1
-	for i, c := range l.lower {
-		r := strings.IndexByte(commonBytes, c)
-		if r < 0 {
-			r = len(commonBytes)
-		}
-		if r > best {
-			best, l.anchor = r, i
-		}
-	}
-	l.lo = l.lower[l.anchor]
-	l.up = l.lo
-	if l.lo >= 'a' && l.lo <= 'z' {
-		l.up = l.lo - 'a' + 'A'
-	}
-	return l
-}
-
-// containsAnyFold reports whether text contains one of the literals.
-func containsAnyFold(text []byte, lits []literal) bool {
-	for i := range lits {
-		if lits[i].in(text) {
-			return true
-		}
-	}
-	return false
-}
-
-// in reports whether text contains the literal, ignoring ASCII case.
-func (l *literal) in(text []byte) bool {
-	n := len(l.lower)
-	for p := l.anchor; p <= len(text)-(n-l.anchor); {
-		rest := text[p : len(text)-(n-l.anchor)+1]
-		j := bytes.IndexByte(rest, l.lo)
-		if l.up != l.lo {
-			if k := bytes.IndexByte(rest, l.up); k >= 0 && (j < 0 || k < j) {
-				j = k
-			}
-		}
-		if j < 0 {
-			return false
-		}
-		p += j
-		if equalFoldLower(text[p-l.anchor:p-l.anchor+n], l.lower) {
-			return true
-		}
-		p++
-	}
-	return false
-}
-
-// indexFold reports whether text contains lit, ignoring ASCII case.
-func indexFold(text []byte, lit string) bool {
-	l := newLiteral(lit)
-	return l.in(text)
-}
-
-// equalFoldLower compares b with the lower-case ASCII lit, ignoring case.
-func equalFoldLower(b, lit []byte) bool {
-	for k, c := range b {
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if c != lit[k] {
-			return false
-		}
-	}
-	return true
 }
 
 // newView makes the plain view of a group: its slots as columns, the
