@@ -148,10 +148,12 @@ func (n *scanNode) chainFilter(rs *runState) func(data.Row) bool {
 	steps := n.chain
 	rcs := make([]rowCtx, len(steps))
 	outs := make([]data.Row, len(steps))
+	prefixes := make([]int, len(steps))
 	for i, st := range steps {
 		rcs[i].run = rs
 		if st.proj != nil {
 			outs[i] = make(data.Row, len(st.proj.exprs))
+			prefixes[i] = st.proj.copiedPrefix()
 		}
 	}
 	return func(r data.Row) bool {
@@ -165,15 +167,8 @@ func (n *scanNode) chainFilter(rs *runState) func(data.Row) bool {
 				}
 				continue
 			}
-			out, p := outs[i], st.proj
-			for k := range out {
-				if k < len(p.from) && p.from[k] >= 0 {
-					out[k] = row[p.from[k]]
-				} else {
-					out[k] = p.exprs[k](rc)
-				}
-			}
-			row = out
+			st.proj.project(outs[i], rc, prefixes[i])
+			row = outs[i]
 		}
 		return true
 	}

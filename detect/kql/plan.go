@@ -244,22 +244,35 @@ func (n *projectNode) columns() []data.Column { return n.cols }
 func (n *projectNode) run(rs *runState, emit func(data.Row) error) error {
 	rc := &rowCtx{run: rs}
 	out := make(data.Row, len(n.exprs))
-	prefix := 0 // out[:prefix] is row[:prefix]
+	prefix := n.copiedPrefix()
+	return n.in.run(rs, func(r data.Row) error {
+		rc.row = r
+		n.project(out, rc, prefix)
+		return emit(out)
+	})
+}
+
+// copiedPrefix is the length of the leading run of columns copied from
+// the same places of the input row.
+func (n *projectNode) copiedPrefix() int {
+	prefix := 0
 	for prefix < len(n.from) && n.from[prefix] == prefix {
 		prefix++
 	}
-	return n.in.run(rs, func(r data.Row) error {
-		rc.row = r
-		copy(out[:prefix], r[:prefix])
-		for i := prefix; i < len(out); i++ {
-			if i < len(n.from) && n.from[i] >= 0 {
-				out[i] = r[n.from[i]]
-			} else {
-				out[i] = n.exprs[i](rc)
-			}
+	return prefix
+}
+
+// project fills out from rc.row; prefix is copiedPrefix().
+func (n *projectNode) project(out data.Row, rc *rowCtx, prefix int) {
+	r := rc.row
+	copy(out[:prefix], r[:prefix])
+	for i := prefix; i < len(out); i++ {
+		if i < len(n.from) && n.from[i] >= 0 {
+			out[i] = r[n.from[i]]
+		} else {
+			out[i] = n.exprs[i](rc)
 		}
-		return emit(out)
-	})
+	}
 }
 
 // takeNode is take / limit.
