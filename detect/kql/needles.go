@@ -131,7 +131,7 @@ func (c *compiler) columnNeedle(e ksyntax.Expr, cols []data.Column, lits []strin
 			if !ok || len(def) != 1 {
 				return nil, false
 			}
-			if set, ok := textmatch.NewFoldSet(lits); ok && !set.Match(def[0]) && isASCII(def[0]) {
+			if set, ok := textmatch.NewFoldSet(lits); ok && !set.Match(def[0]) && textmatch.IsASCII(def[0]) {
 				return neverNeedles, true
 			}
 			return nil, false

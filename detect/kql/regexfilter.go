@@ -53,7 +53,7 @@ func (f *regexFilter) literalsIn(s string) bool {
 
 // rulesOut reports whether no match of the pattern can be in s.
 func (f *regexFilter) rulesOut(s string) bool {
-	return f != nil && !f.literalsIn(s) && isASCII(s)
+	return f != nil && !f.literalsIn(s) && textmatch.IsASCII(s)
 }
 
 // requiredRegexLiterals returns strings at least one of which every match
@@ -174,20 +174,4 @@ func product(a, b []string) []string {
 		}
 	}
 	return out
-}
-
-// isASCII reports whether s holds only bytes below 0x80, eight at a time.
-func isASCII(s string) bool {
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		if (s[i]|s[i+1]|s[i+2]|s[i+3]|s[i+4]|s[i+5]|s[i+6]|s[i+7])&0x80 != 0 {
-			return false
-		}
-	}
-	for ; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
 }

@@ -1,7 +1,6 @@
 package logs
 
 import (
-	"encoding/binary"
 	"offhunt/detect/data"
 	"offhunt/detect/kql/textmatch"
 )
@@ -58,26 +57,9 @@ func (t *needleTest) maybe(rec *record, c *converter) bool {
 			continue
 		}
 		b, ok := c.s.text(rec.fields[n.slot])
-		if !ok || n.set.MatchBytes(b) || n.asciiOnly && !isASCIIBytes(b) {
+		if !ok || n.set.MatchBytes(b) || n.asciiOnly && !textmatch.IsASCIIBytes(b) {
 			return true
 		}
 	}
 	return false
-}
-
-// isASCIIBytes reports whether b holds only bytes below 0x80, eight at a
-// time.
-func isASCIIBytes(b []byte) bool {
-	i := 0
-	for ; i+8 <= len(b); i += 8 {
-		if binary.LittleEndian.Uint64(b[i:])&0x8080808080808080 != 0 {
-			return false
-		}
-	}
-	for ; i < len(b); i++ {
-		if b[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
 }

@@ -47,7 +47,7 @@ func init() {
 			return data.NewLong(int64(strings.Compare(argString(a[0]), argString(a[1]))))
 		}),
 		fn("isascii(value: string): bool", func(_ *CallContext, a []data.Value) data.Value {
-			return boolValue(isASCII(argString(a[0])))
+			return boolValue(textmatch.IsASCII(argString(a[0])))
 		}),
 		fn("has_any_index(source: string, values: dynamic): long", evalHasAnyIndex),
 		fn("isutf8(value: string): bool", func(_ *CallContext, a []data.Value) data.Value {
@@ -56,19 +56,10 @@ func init() {
 	)
 }
 
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
-}
-
 // runeLen counts characters: code points, with each invalid byte as one.
 // utf8.RuneCountInString counts the same way.
 func runeLen(s string) int {
-	if isASCII(s) {
+	if textmatch.IsASCII(s) {
 		return len(s)
 	}
 	return utf8.RuneCountInString(s)
@@ -260,7 +251,7 @@ func reverseString(s string) string {
 		return s
 	}
 	b := make([]byte, len(s))
-	if isASCII(s) {
+	if textmatch.IsASCII(s) {
 		for i := 0; i < len(s); i++ {
 			b[len(s)-1-i] = s[i]
 		}
@@ -290,7 +281,7 @@ func evalIndexOf(_ *CallContext, a []data.Value) data.Value {
 	if !ok {
 		return data.Null
 	}
-	ascii := isASCII(src)
+	ascii := textmatch.IsASCII(src)
 	n := int64(len(src))
 	if !ascii {
 		n = int64(utf8.RuneCountInString(src))

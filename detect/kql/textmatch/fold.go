@@ -151,3 +151,24 @@ next:
 	}
 	return p, true
 }
+
+// IsASCII reports whether s holds only bytes below 0x80, eight at a time.
+// Searches that fold ASCII letters only are exact on such text; readers and
+// the engine use it to know when a case-insensitive test may rule a text out.
+func IsASCII(s string) bool {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		if (s[i]|s[i+1]|s[i+2]|s[i+3]|s[i+4]|s[i+5]|s[i+6]|s[i+7])&0x80 != 0 {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// IsASCIIBytes is IsASCII over a byte slice.
+func IsASCIIBytes(b []byte) bool { return IsASCII(bytesView(b)) }
