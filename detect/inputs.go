@@ -155,6 +155,23 @@ func (s *inputSet) reports(ctx context.Context) ([]InputReport, error) {
 	return out, nil
 }
 
+// latestEvent is the newest event time among the inputs, from their
+// reports (the reader's event-time column: Timestamp or TimeGenerated, or
+// a mapped input's event time). Inputs not read to their end are read.
+func (s *inputSet) latestEvent(ctx context.Context) (int64, bool, error) {
+	if _, err := s.reports(ctx); err != nil {
+		return 0, false, err
+	}
+	var last int64
+	ok := false
+	for _, in := range s.inputs {
+		if r := in.Report(); r.HasTime && (!ok || r.Last > last) {
+			last, ok = r.Last, true
+		}
+	}
+	return last, ok, nil
+}
+
 // inputReport converts a reader's report to the results' shape.
 func inputReport(r logs.Report) InputReport {
 	ir := InputReport{

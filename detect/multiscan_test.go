@@ -40,6 +40,36 @@ func TestScanPrefilterChangesNothing(t *testing.T) {
 // test data, each file alone and all together, with mode(true) and
 // mode(false) in force (mode returns its undo), and compares the JSON.
 func compareScans(t *testing.T, onName, offName string, mode func(bool) func()) {
+	compared := 0
+	for _, in := range testExportSets(t) {
+		scan := func(on bool) string {
+			defer mode(on)()
+			f, err := Scan(context.Background(), in, ScanOptions{Options: Options{Now: "latest"}})
+			if err != nil {
+				return "error: " + err.Error()
+			}
+			b, err := json.Marshal(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return string(b)
+		}
+		solo, shared := scan(false), scan(true)
+		if solo != shared {
+			t.Errorf("%s: %s differs from %s:\n%s\nwant:\n%s", inputNames(in), onName, offName, shared, solo)
+		}
+		if !strings.HasPrefix(solo, "error: ") {
+			compared++
+		}
+	}
+	if compared < 5 {
+		t.Errorf("only %d scans gave findings to compare", compared)
+	}
+}
+
+// testExportSets lists the exports in ../shared/data and the package's
+// test data: all of them together, then each alone.
+func testExportSets(t *testing.T) [][]Input {
 	var files []string
 	for _, dir := range []string{filepath.Join(shared.Dir(t), "data"), "testdata"} {
 		filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
@@ -56,33 +86,21 @@ func compareScans(t *testing.T, onName, offName string, mode func(bool) func()) 
 	for _, f := range files {
 		sets = append(sets, []string{f})
 	}
-	compared := 0
+	var out [][]Input
 	for _, set := range sets {
 		var in []Input
 		for _, p := range set {
 			in = append(in, Input{Name: filepath.Base(p), Open: func() (io.ReadCloser, error) { return os.Open(p) }})
 		}
-		scan := func(on bool) string {
-			defer mode(on)()
-			f, err := Scan(context.Background(), in, ScanOptions{Options: Options{Now: "latest"}})
-			if err != nil {
-				return "error: " + err.Error()
-			}
-			b, err := json.Marshal(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return string(b)
-		}
-		solo, shared := scan(false), scan(true)
-		if solo != shared {
-			t.Errorf("%s: %s differs from %s:\n%s\nwant:\n%s", strings.Join(set, ", "), onName, offName, shared, solo)
-		}
-		if !strings.HasPrefix(solo, "error: ") {
-			compared++
-		}
+		out = append(out, in)
 	}
-	if compared < 5 {
-		t.Errorf("only %d scans gave findings to compare", compared)
+	return out
+}
+
+func inputNames(in []Input) string {
+	names := make([]string, len(in))
+	for i, x := range in {
+		names[i] = x.Name
 	}
+	return strings.Join(names, ", ")
 }

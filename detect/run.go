@@ -35,18 +35,41 @@ func runQuery(ctx context.Context, query string, inputs []Input, opts Options) (
 	if err != nil {
 		return nil, err
 	}
-	now, err := resolveNow(ctx, opts, env)
-	if err != nil {
-		return nil, err
+	// With now = the newest event, a query that never reads now runs
+	// first and its pass completes the reports that hold the newest
+	// event; one that reads it waits for a pass that learns it.
+	var now time.Time
+	if opts.Now != "latest" {
+		if now, err = resolveNow(ctx, opts, set); err != nil {
+			return nil, err
+		}
+		env.Now = data.TimeToTicks(now)
 	}
-	env.Now = data.TimeToTicks(now)
 	prog, err := kql.Compile(query, env)
 	if err != nil {
 		return nil, err
 	}
-	results, err := prog.Run(ctx)
-	if err != nil {
-		return nil, err
+	var results []*kql.Result
+	if opts.Now == "latest" && !prog.UsesNow() {
+		if results, err = prog.Run(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if opts.Now == "latest" {
+		if now, err = resolveNow(ctx, opts, set); err != nil {
+			return nil, err
+		}
+		env.Now = data.TimeToTicks(now)
+	}
+	if results == nil {
+		if opts.Now == "latest" {
+			if prog, err = kql.Compile(query, env); err != nil {
+				return nil, err
+			}
+		}
+		if results, err = prog.Run(ctx); err != nil {
+			return nil, err
+		}
 	}
 	// Provenance columns (__input, __line) serve findings; people never
 	// see them in a query's result.
@@ -101,8 +124,11 @@ func externalDataFrom(inputs []Input) func(url string, cols []data.Column, with 
 	}
 }
 
-// resolveNow turns the caller's choice into the query's now.
-func resolveNow(ctx context.Context, opts Options, env *kql.Env) (time.Time, error) {
+// resolveNow turns the caller's choice into the query's now. The newest
+// event ("latest") is the latest event time in the inputs' reports, so it
+// costs no pass of its own when a run has read the inputs already; inputs
+// not read yet are read for their reports here.
+func resolveNow(ctx context.Context, opts Options, set *inputSet) (time.Time, error) {
 	clock := opts.Clock
 	if clock == nil {
 		clock = time.Now
@@ -111,7 +137,7 @@ func resolveNow(ctx context.Context, opts Options, env *kql.Env) (time.Time, err
 	case "":
 		return clock().UTC(), nil
 	case "latest":
-		latest, ok, err := latestEvent(ctx, env.Tables)
+		latest, ok, err := set.latestEvent(ctx)
 		if err != nil {
 			return time.Time{}, err
 		}
@@ -134,12 +160,6 @@ func resolveNow(ctx context.Context, opts Options, env *kql.Env) (time.Time, err
 type TimeRange struct {
 	First, Last int64
 	OK          bool
-}
-
-// latestEvent scans the inputs' event-time columns for the newest value.
-func latestEvent(ctx context.Context, tables []data.Source) (int64, bool, error) {
-	r, err := eventTimeRange(ctx, tables)
-	return r.Last, r.OK, err
 }
 
 // eventTimeRange reads only the event-time column of each input.

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"offhunt/detect/data"
 	"offhunt/detect/kql"
@@ -28,6 +29,12 @@ type ScanOptions struct {
 	Options
 	// Rules to run; nil runs the built-in pack.
 	Rules []*rules.Rule
+	// OnFinding, when set, is called with each finding as the rules find
+	// it, while the inputs are still being read, so that a page can show
+	// the first findings long before the last byte. It is called on the
+	// scanning goroutine, in no particular order across rules; the
+	// returned Findings hold the same findings, sorted.
+	OnFinding func(Finding)
 }
 
 // Scan runs detection rules over the inputs and returns the findings.
@@ -44,14 +51,19 @@ func Scan(ctx context.Context, inputs []Input, opts ScanOptions) (f *Findings, e
 	if err != nil {
 		return nil, err
 	}
-	now, err := resolveNow(ctx, opts.Options, env)
-	if err != nil {
-		return nil, err
+	// With now = the newest event, now is known only once the inputs are
+	// read; rules are compiled first (against no particular now) and
+	// those that never read it run before it is known (runScan).
+	latest := opts.Now == "latest"
+	var now time.Time
+	if !latest {
+		if now, err = resolveNow(ctx, opts.Options, set); err != nil {
+			return nil, err
+		}
+		env.Now = data.TimeToTicks(now)
 	}
-	env.Now = data.TimeToTicks(now)
 	f = &Findings{
 		Engine: "offhunt " + Version,
-		Now:    now.UTC().Format("2006-01-02T15:04:05Z07:00"),
 		Summary: Summary{
 			ByRule: Counts{}, BySeverity: Counts{},
 			Devices: []string{}, Accounts: []string{},
@@ -59,30 +71,53 @@ func Scan(ctx context.Context, inputs []Input, opts ScanOptions) (f *Findings, e
 		Findings: []Finding{},
 		Inputs:   []InputReport{},
 	}
-	parts := tableParts(set)
-	// Every rule is compiled first, then the pack runs in one pass: each
-	// input is read once for all rules (kql.ProgramSet).
-	var ran []*rules.Rule
-	var progs []*kql.Program
 	for _, r := range rs {
 		f.Rules = append(f.Rules, RuleInfo{ID: r.ID, Title: r.Title, Severity: r.Severity, Mitre: nonNil(r.Mitre)})
-		prog, err := kql.Compile(r.Query, env)
-		if err != nil {
-			if notice, skip := missingInput(r, err, inputs); skip {
-				f.Notices = append(f.Notices, notice)
-				continue
-			}
-			return nil, ruleError(r, err)
-		}
-		if renv, notices := envFor(r, env, parts, opts.Dedupe); renv != env {
-			f.Notices = append(f.Notices, notices...)
-			if prog, err = kql.Compile(r.Query, renv); err != nil {
-				return nil, ruleError(r, err)
-			}
-		}
-		ran, progs = append(ran, r), append(progs, prog)
 	}
-	all, errs := runRules(ctx, progs)
+	parts := tableParts(set)
+	ran, progs, notices, err := compileRules(rs, env, parts, inputs, opts.Dedupe)
+	if err != nil {
+		return nil, err
+	}
+	f.Notices = append(f.Notices, notices...)
+	all := make([][]*kql.Result, len(progs))
+	errs := make([]error, len(progs))
+	stream := findingStream(opts.OnFinding, ran, progs)
+	if !latest {
+		runRulesInto(ctx, progs, all, errs, allIndexes(len(progs)), stream)
+	} else {
+		var early, late []int
+		for i, p := range progs {
+			if p.UsesNow() {
+				late = append(late, i)
+			} else {
+				early = append(early, i)
+			}
+		}
+		// The first pass runs the rules that do not read now; it also
+		// completes the inputs' reports, which hold the newest event.
+		runRulesInto(ctx, progs, all, errs, early, stream)
+		if now, err = resolveNow(ctx, opts.Options, set); err != nil {
+			return nil, err
+		}
+		env.Now = data.TimeToTicks(now)
+		if len(late) > 0 {
+			lateRules := make([]*rules.Rule, len(late))
+			for k, i := range late {
+				lateRules[k] = ran[i]
+			}
+			_, again, _, err := compileRules(lateRules, env, parts, inputs, opts.Dedupe)
+			if err != nil {
+				return nil, err
+			}
+			for k, i := range late {
+				progs[i] = again[k]
+			}
+			stream = findingStream(opts.OnFinding, ran, progs)
+			runRulesInto(ctx, progs, all, errs, late, stream)
+		}
+	}
+	f.Now = now.UTC().Format("2006-01-02T15:04:05Z07:00")
 	timeFiltered := false
 	for i, r := range ran {
 		if errs[i] != nil {
@@ -114,20 +149,86 @@ func Scan(ctx context.Context, inputs []Input, opts ScanOptions) (f *Findings, e
 	return f, nil
 }
 
+// compileRules compiles the rules that can run on these inputs; a rule
+// whose table or columns the inputs lack is skipped with a notice.
+func compileRules(rs []*rules.Rule, env *kql.Env, parts map[string][]tablePart, inputs []Input, dedupe bool) (ran []*rules.Rule, progs []*kql.Program, notices []string, err error) {
+	for _, r := range rs {
+		prog, err := kql.Compile(r.Query, env)
+		if err != nil {
+			if notice, skip := missingInput(r, err, inputs); skip {
+				notices = append(notices, notice)
+				continue
+			}
+			return nil, nil, nil, ruleError(r, err)
+		}
+		if renv, more := envFor(r, env, parts, dedupe); renv != env {
+			notices = append(notices, more...)
+			if prog, err = kql.Compile(r.Query, renv); err != nil {
+				return nil, nil, nil, ruleError(r, err)
+			}
+		}
+		ran, progs = append(ran, r), append(progs, prog)
+	}
+	return ran, progs, notices, nil
+}
+
+// findingStream turns the rows the rules produce into findings for
+// onFinding, or is nil when there is no one to tell.
+func findingStream(onFinding func(Finding), ran []*rules.Rule, progs []*kql.Program) func(prog int, cols []data.Column, row data.Row) {
+	if onFinding == nil {
+		return nil
+	}
+	return func(i int, cols []data.Column, row data.Row) {
+		fd := makeFinding(ran[i], cols, row)
+		fd.Matches = matches(progs[i], cols, row)
+		onFinding(fd)
+	}
+}
+
+func allIndexes(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i
+	}
+	return out
+}
+
 // onePass runs the rules of a scan together, reading each input once;
 // tests turn it off to check that it changes no finding.
 var onePass = true
 
-// runRules runs the compiled rules, in one pass unless onePass is off.
-func runRules(ctx context.Context, progs []*kql.Program) ([][]*kql.Result, []error) {
+// runRulesInto runs the programs at the given indexes, in one pass unless
+// onePass is off, and stores each one's results and error at its index.
+// stream, when set, hears each result row as it is produced.
+func runRulesInto(ctx context.Context, progs []*kql.Program, all [][]*kql.Result, errs []error, which []int, stream func(prog int, cols []data.Column, row data.Row)) {
+	if len(which) == 0 {
+		return
+	}
+	sub := make([]*kql.Program, len(which))
+	for k, i := range which {
+		sub[k] = progs[i]
+	}
+	var onRow func(prog, stmt int, cols []data.Column, row data.Row)
+	if stream != nil {
+		onRow = func(k, _ int, cols []data.Column, row data.Row) { stream(which[k], cols, row) }
+	}
 	if onePass {
-		return kql.NewProgramSet(progs...).RunEach(ctx)
+		set := kql.NewProgramSet(sub...)
+		set.Stream(onRow)
+		res, es := set.RunEach(ctx)
+		for k, i := range which {
+			all[i], errs[i] = res[k], es[k]
+		}
+		return
 	}
-	all, errs := make([][]*kql.Result, len(progs)), make([]error, len(progs))
-	for i, p := range progs {
-		all[i], errs[i] = p.Run(ctx)
+	for k, i := range which {
+		single := kql.NewProgramSet(sub[k])
+		if onRow != nil {
+			single.Stream(func(_, stmt int, cols []data.Column, row data.Row) { onRow(k, stmt, cols, row) })
+		}
+		res, es := single.RunEach(ctx)
+		all[i], errs[i] = res[0], es[0]
 	}
-	return all, errs
 }
 
 func nonNil(s []string) []string {

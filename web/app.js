@@ -274,6 +274,8 @@
     userRules: [], // {name, text, rule, error}
     mode: "scan",
     findings: null, // parsed findings
+    live: [], // findings streamed while a scan runs, before the full list
+    shown: [], // the findings the table shows, by data-index
     findingsText: "", // the exact JSON bytes, for download
     query: null, // the last query result
     running: null, // "scan" | "query" while a run is on
@@ -697,6 +699,7 @@
 
   function beginRun(kind) {
     if (state.running) engine.cancel(); // a new run replaces the one going on
+    dropLive();
     state.running = kind;
     Object.assign(progressState, { start: performance.now(), lastBytes: 0, total: 0, lastInput: "", lastPass: 0 });
     $("progress").hidden = false;
@@ -736,9 +739,21 @@
     $("progress-text").textContent = parts.join(" · ");
   }
 
+  // dropLive takes away the findings shown while a scan ran that did not
+  // finish: they are no result.
+  function dropLive() {
+    state.live = [];
+    if (!$("findings").dataset.live) return;
+    delete $("findings").dataset.live;
+    for (const id of ["dl-findings-json", "dl-findings-csv", "dl-ioc"]) $(id).disabled = false;
+    clear($("findings-table").tBodies[0]);
+    $("findings").hidden = true;
+  }
+
   $("cancel").addEventListener("click", () => {
     engine.cancel();
     endRun(true);
+    dropLive();
     say("Cancelled. The engine was restarted; nothing was kept.");
   });
 
@@ -766,8 +781,9 @@
       userRules: state.userRules.filter((u) => u.rule).map((u) => ({ name: u.name, text: u.text })),
     };
     const t0 = performance.now();
+    state.live = [];
     try {
-      const res = await engine.call("scan", payload, onProgress);
+      const res = await engine.call("scan", payload, onScanProgress);
       endRun();
       const f = JSON.parse(res.json);
       state.findingsText = res.json;
@@ -781,6 +797,7 @@
     } catch (err) {
       if (err && err.kind === "cancelled") return;
       endRun();
+      dropLive();
       showError(err, "The scan failed");
       if (err && err.kind === "rule" && err.file) say("Rule " + err.file + ", line " + err.line + ", column " + err.col + ": " + err.msg, "bad");
     }
@@ -788,26 +805,60 @@
 
   $("run-scan").addEventListener("click", startScan);
 
+  // onScanProgress also shows the findings the engine streams while it
+  // reads (the first at once, at most a few hundred), so that an analyst
+  // can start on them before the last byte is read. The full, sorted list
+  // replaces them when the scan ends.
+  function onScanProgress(p) {
+    onProgress(p);
+    if (typeof p.findings !== "string" || state.running !== "scan") return;
+    let found;
+    try {
+      found = JSON.parse(p.findings);
+    } catch (e) {
+      return; // the full list still comes at the end
+    }
+    if (p.findingsReset) state.live = [];
+    state.live = state.live.concat(found);
+    renderLive();
+  }
+
+  function renderLive() {
+    $("results").hidden = true;
+    $("findings").hidden = false;
+    $("findings").dataset.live = "true";
+    for (const id of ["dl-findings-json", "dl-findings-csv", "dl-ioc"]) $(id).disabled = true;
+    const cards = clear($("cards"));
+    cards.appendChild(el("div", { class: "card" }, el("h3", {}, "Found so far"), el("p", { class: "big" }, fmtInt(state.live.length)),
+      el("p", { class: "hint" }, "The scan is still reading; the full list, sorted by time, follows when it ends.")));
+    clear($("scan-notices"));
+    $("timeline-fig").hidden = true;
+    renderFindingsTable(state.live, true);
+  }
+
   // --------------------------------------------------------------- findings
 
   const MAX_FINDING_ROWS = 5000;
 
   function ruleTitle(id) {
     const f = state.findings;
-    const r = f && (f.rules || []).find((x) => x.id === id);
+    const r = (f && (f.rules || []).find((x) => x.id === id)) || state.rules.find((x) => x.id === id);
     return r ? r.title : id;
   }
 
   function renderFindings(f, res) {
     $("results").hidden = true;
     $("findings").hidden = false;
+    delete $("findings").dataset.live;
+    for (const id of ["dl-findings-json", "dl-findings-csv", "dl-ioc"]) $(id).disabled = false;
+    state.live = [];
     renderCards(f);
     const notices = clear($("scan-notices"));
     for (const n of f.notices || []) notices.appendChild(el("li", {}, n));
     for (const r of res.rejected || []) notices.appendChild(el("li", { class: "bad" }, r.name + " was not read: " + r.error.message));
     if (res.timeNotice && f.findings.length === 0) showNotice(res.timeNotice);
     renderTimeline(f);
-    renderFindingsTable(f);
+    renderFindingsTable(f.findings, false);
     const d = clear($("details"));
     d.appendChild(el("p", { class: "hint" }, "Select a finding to see every column of its event."));
   }
@@ -867,9 +918,12 @@
     return "ProcessCommandLine";
   }
 
-  function renderFindingsTable(f) {
+  // renderFindingsTable shows findings (the scan's, or those found so far
+  // while it runs: live) in the table.
+  function renderFindingsTable(findings, live) {
     const body = clear($("findings-table").tBodies[0]);
-    const shown = f.findings.slice(0, MAX_FINDING_ROWS);
+    const shown = findings.slice(0, MAX_FINDING_ROWS);
+    state.shown = findings;
     shown.forEach((fd, i) => {
       const col = commandColumnOf(fd);
       const spans = (fd.matches || []).filter((m) => m.column === col);
@@ -886,7 +940,7 @@
         });
         cmd.appendChild(el("div", { class: "also" }, chips));
       }
-      const tr = el("tr", { tabindex: 0, "data-index": i, "aria-selected": "false" },
+      const tr = el("tr", { tabindex: 0, "data-index": i, "aria-selected": "false", "data-live": live ? "true" : null },
         el("td", { class: "time" }, fd.time),
         el("td", {}, el("span", { class: "sev sev-" + fd.severity }, fd.severity), el("span", { class: "rule-name" }, ruleTitle(fd.ruleId))),
         el("td", { class: "who" }, fd.device, el("span", {}, fd.account)),
@@ -907,19 +961,22 @@
       body.appendChild(tr);
     });
     const more = $("findings-more");
-    more.hidden = f.findings.length <= MAX_FINDING_ROWS;
-    more.textContent = "Showing the first " + fmtInt(MAX_FINDING_ROWS) + " of " + fmtInt(f.findings.length) + " findings; the downloads hold them all.";
-    if (!f.findings.length) {
+    more.hidden = !live && findings.length <= MAX_FINDING_ROWS;
+    more.textContent = live
+      ? "Found so far, in the order found; the scan goes on."
+      : "Showing the first " + fmtInt(MAX_FINDING_ROWS) + " of " + fmtInt(findings.length) + " findings; the downloads hold them all.";
+    if (!findings.length) {
       body.appendChild(el("tr", {}, el("td", { colspan: 4, class: "empty" }, "No findings.")));
     }
   }
 
   function selectFinding(i) {
-    const f = state.findings;
-    const fd = f.findings[i];
+    const fd = state.shown[i];
+    if (!fd) return;
     for (const tr of $("findings-table").tBodies[0].rows) tr.setAttribute("aria-selected", String(tr.dataset.index === String(i)));
     const d = clear($("details"));
-    const rule = (f.rules || []).find((r) => r.id === fd.ruleId) || {};
+    const f = state.findings;
+    const rule = (f && (f.rules || []).find((r) => r.id === fd.ruleId)) || state.rules.find((r) => r.id === fd.ruleId) || {};
     const full = state.rules.concat(state.userRules.filter((u) => u.rule).map((u) => u.rule)).find((r) => r.id === fd.ruleId);
     d.appendChild(el("h3", {}, rule.title || fd.ruleId));
     d.appendChild(el("p", {}, el("span", { class: "sev sev-" + fd.severity }, fd.severity), " ", el("code", {}, fd.ruleId), rule.mitre && rule.mitre.length ? " · MITRE " + rule.mitre.join(", ") : ""));

@@ -53,6 +53,9 @@ func (c *compiler) call(x *syntax.Call, rs *rowScope) (*cexpr, error) {
 		}
 		return nil, c.unknownFunction(x)
 	}
+	if fn.Volatile {
+		c.readsNow = true
+	}
 	if n := len(x.Args); n < fn.MinArgs || (fn.MaxArgs >= 0 && n > fn.MaxArgs) {
 		return nil, c.errAt(x.At, "%s() takes %s, not %d", x.Name, arity(fn.MinArgs, fn.MaxArgs), n).WithHint("%s", fn.Signature)
 	}

@@ -28,6 +28,8 @@ type compiler struct {
 	// callSites numbers the builtin calls compiled, for their
 	// per-goroutine state (rowCtx.callContext).
 	callSites int
+	// readsNow is set when a call of now() or ago() is compiled.
+	readsNow bool
 }
 
 // scope holds let bindings; inner scopes (function bodies) shadow outer ones.
@@ -120,6 +122,7 @@ func compile(src string, env *Env) (prog *Program, err error) {
 	defer func() {
 		if p != nil {
 			p.explain = c.explain
+			p.readsNow = c.readsNow
 		}
 	}()
 	for _, st := range q.Stmts {

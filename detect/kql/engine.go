@@ -44,7 +44,24 @@ type Program struct {
 	stmts []*plan
 	// explain holds the query's string predicates for Explain.
 	explain []explainer
+	// readsNow is set when the query calls now() or ago().
+	readsNow bool
 }
+
+// UsesNow reports whether the query calls now() or ago(), so that its
+// results depend on Env.Now. A caller that must read the inputs to learn
+// now (now = the newest event) can run the programs that do not use it
+// before it knows it.
+func (p *Program) UsesNow() bool { return p.readsNow }
+
+// RowFunc receives each row of a statement's result as the statement
+// produces it: stmt is the statement's index among the program's tabular
+// statements, and the row is valid only during the call. Rows arrive in
+// the order of the final result, so a caller can show results while the
+// inputs are still being read; a streaming statement (where, extend,
+// project) produces its rows as the scan finds them, a holding one (sort,
+// summarize) at its end.
+type RowFunc func(stmt int, cols []data.Column, row data.Row)
 
 // Source returns the query text the program was compiled from.
 func (p *Program) Source() string { return p.src }
@@ -53,20 +70,25 @@ func (p *Program) Source() string { return p.src }
 // order. A panic inside the engine becomes an error: hostile input must
 // never take down the page or the Worker.
 func (p *Program) Run(ctx context.Context) (results []*Result, err error) {
-	return p.run(ctx, nil)
+	return p.run(ctx, nil, nil)
 }
 
 // run runs the program; share, when set, lets its first scan join a
-// shared pass (ProgramSet).
-func (p *Program) run(ctx context.Context, share *shareHook) (results []*Result, err error) {
+// shared pass (ProgramSet), and onRow, when set, sees each result row as
+// it is produced.
+func (p *Program) run(ctx context.Context, share *shareHook, onRow RowFunc) (results []*Result, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			results, err = nil, fmt.Errorf("internal error while running the query: %v", r)
 		}
 	}()
 	out := make([]*Result, 0, len(p.stmts))
-	for _, st := range p.stmts {
-		r, err := st.run(ctx, share)
+	for i, st := range p.stmts {
+		var each func(cols []data.Column, row data.Row)
+		if onRow != nil {
+			each = func(cols []data.Column, row data.Row) { onRow(i, cols, row) }
+		}
+		r, err := st.run(ctx, share, each)
 		if err != nil {
 			return nil, err
 		}

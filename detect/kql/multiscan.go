@@ -40,6 +40,7 @@ const MaxSharedPrograms = 256
 // on its own.
 type ProgramSet struct {
 	progs []*Program
+	onRow func(prog int) RowFunc
 }
 
 // SetError is the error of one program of a set.
@@ -73,6 +74,19 @@ func CompileSet(srcs []string, env *Env) (*ProgramSet, error) {
 	return s, nil
 }
 
+// Stream makes the set's runs hand each result row to fn as it is
+// produced (see RowFunc); prog is the program's index in the set. fn is
+// called on the goroutine that runs the set.
+func (s *ProgramSet) Stream(fn func(prog, stmt int, cols []data.Column, row data.Row)) {
+	if fn == nil {
+		s.onRow = nil
+		return
+	}
+	s.onRow = func(prog int) RowFunc {
+		return func(stmt int, cols []data.Column, row data.Row) { fn(prog, stmt, cols, row) }
+	}
+}
+
 // Programs returns the set's programs, in order.
 func (s *ProgramSet) Programs() []*Program { return s.progs }
 
@@ -99,7 +113,7 @@ func (s *ProgramSet) RunEach(ctx context.Context) ([][]*Result, []error) {
 	errs := make([]error, len(s.progs))
 	for lo := 0; lo < len(s.progs); lo += MaxSharedPrograms {
 		hi := min(lo+MaxSharedPrograms, len(s.progs))
-		x := &setRun{ctx: ctx, progs: s.progs[lo:hi], results: results[lo:hi], errs: errs[lo:hi]}
+		x := &setRun{ctx: ctx, progs: s.progs[lo:hi], results: results[lo:hi], errs: errs[lo:hi], base: lo, onRow: s.onRow}
 		x.runFrom(0)
 	}
 	return results, errs
@@ -132,6 +146,8 @@ type setRun struct {
 	results [][]*Result
 	errs    []error
 	scans   []*sharedScan
+	base    int                    // index of progs[0] in the set
+	onRow   func(prog int) RowFunc // nil unless the set streams
 }
 
 // runFrom starts program i; the programs after it are started from inside
@@ -152,7 +168,11 @@ func (x *setRun) runFrom(i int) {
 		x.runFrom(i + 1)
 		return c.err
 	}}
-	x.results[i], x.errs[i] = x.progs[i].run(x.ctx, hook)
+	var onRow RowFunc
+	if x.onRow != nil {
+		onRow = x.onRow(x.base + i)
+	}
+	x.results[i], x.errs[i] = x.progs[i].run(x.ctx, hook, onRow)
 	if !joined {
 		x.runFrom(i + 1)
 	}

@@ -82,9 +82,29 @@ func checkSetsOverScripts(t *testing.T) {
 				r, err := p.Run(context.Background())
 				want, wantErr = append(want, r), append(wantErr, err)
 			}
-			got, gotErr := kql.NewProgramSet(progs...).RunEach(context.Background())
+			set := kql.NewProgramSet(progs...)
+			streamed := map[[2]int][]string{}
+			set.Stream(func(prog, stmt int, _ []data.Column, row data.Row) {
+				k := [2]int{prog, stmt}
+				streamed[k] = append(streamed[k], rowText(row))
+			})
+			got, gotErr := set.RunEach(context.Background())
 			if len(progs) > 1 {
 				shared++
+			}
+			for i := range progs {
+				for j := range got[i] {
+					if gotErr[i] != nil {
+						break
+					}
+					var rows []string
+					for _, r := range got[i][j].Table.Rows {
+						rows = append(rows, rowText(r))
+					}
+					if a, b := strings.Join(streamed[[2]int{i, j}], "\n"), strings.Join(rows, "\n"); a != b {
+						t.Errorf("%s: program %d, statement %d: streamed rows\n%s\nwant the result's\n%s", where, i, j, a, b)
+					}
+				}
 			}
 			for i := range progs {
 				if (wantErr[i] == nil) != (gotErr[i] == nil) || wantErr[i] != nil && wantErr[i].Error() != gotErr[i].Error() {
@@ -99,6 +119,37 @@ func checkSetsOverScripts(t *testing.T) {
 	}
 	if shared < 100 {
 		t.Errorf("only %d script cases ran as shared sets; the corpus should give more", shared)
+	}
+}
+
+// rowText is a row as text, for comparisons.
+func rowText(r data.Row) string {
+	parts := make([]string, len(r))
+	for i, v := range r {
+		parts[i] = fmt.Sprintf("%d:%s", v.K, data.ToString(v))
+	}
+	return strings.Join(parts, "|")
+}
+
+// TestUsesNow: a program says whether it reads now, wherever the call is.
+func TestUsesNow(t *testing.T) {
+	env := &kql.Env{}
+	for q, want := range map[string]bool{
+		"print x = 1":       false,
+		"print x = ago(1d)": true,
+		"print x = now()":   true,
+		"let f = (d: timespan) { now() - d }; print x = f(1h)": true,
+		"print x = datetime(2025-01-01) - 1d":                  false,
+		"range i from 1 to 3 step 1 | where i > 1":             false,
+		"range i from 1 to 3 step 1 | extend t = ago(i * 1h)":  true,
+	} {
+		p, err := kql.Compile(q, env)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		if got := p.UsesNow(); got != want {
+			t.Errorf("%s: UsesNow() = %v, want %v", q, got, want)
+		}
 	}
 }
 

@@ -81,10 +81,10 @@ type plan struct {
 	now    int64
 }
 
-func (p *plan) run(ctx context.Context, share *shareHook) (*Result, error) {
+func (p *plan) run(ctx context.Context, share *shareHook, onRow func([]data.Column, data.Row)) (*Result, error) {
 	rs := newRunState(ctx, p.now)
 	rs.share = share
-	t, err := collect(rs, p.root)
+	t, err := collectEach(rs, p.root, onRow)
 	if err == nil {
 		err = rs.err
 	}
@@ -97,12 +97,20 @@ func (p *plan) run(ctx context.Context, share *shareHook) (*Result, error) {
 
 // collect runs a node and materialises its output.
 func collect(rs *runState, n node) (*data.Table, error) {
+	return collectEach(rs, n, nil)
+}
+
+// collectEach is collect that also hands each row, once held, to onRow.
+func collectEach(rs *runState, n node, onRow func([]data.Column, data.Row)) (*data.Table, error) {
 	t := &data.Table{Columns: n.columns()}
 	err := n.run(rs, func(r data.Row) error {
 		if len(t.Rows) >= MaxHeldRows {
 			return fmt.Errorf("the result holds more than %d rows; narrow the query (where, take, summarize)", MaxHeldRows)
 		}
 		t.Rows = append(t.Rows, r.Clone())
+		if onRow != nil {
+			onRow(t.Columns, t.Rows[len(t.Rows)-1])
+		}
 		return nil
 	})
 	if err != nil && err != errStop {

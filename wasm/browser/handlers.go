@@ -81,9 +81,13 @@ func handleScan(msg js.Value, rep *reporter) (map[string]any, error) {
 		return nil, err
 	}
 	inputs := readInputs(msg.Get("files"), rep)
-	opts := detect.ScanOptions{Options: options(msg, rep), Rules: rs}
+	opts := detect.ScanOptions{Options: options(msg, rep), Rules: rs, OnFinding: rep.finding}
 	var f *detect.Findings
+	runs := 0
 	rejected, err := withoutBadInputs(inputs, func(in []detect.Input) error {
+		if runs++; runs > 1 {
+			rep.restartLive()
+		}
 		var err error
 		f, err = detect.Scan(context.Background(), in, opts)
 		return err

@@ -3,9 +3,12 @@
 package main
 
 import (
+	"bytes"
 	"sync"
 	"syscall/js"
 	"time"
+
+	"github.com/mailru/easyjson"
 
 	"offhunt/detect"
 )
@@ -13,6 +16,11 @@ import (
 // progressEvery is the shortest time between two progress messages: often
 // enough for a smooth bar, rare enough to cost nothing.
 const progressEvery = 100 * time.Millisecond
+
+// liveFindingsLimit bounds the findings a scan shows while it runs: enough
+// for an analyst to start on, few enough that a rule firing on every row
+// cannot flood the page before the full, sorted list arrives.
+const liveFindingsLimit = 200
 
 // reporter sends progress to the page. It hears from two places: the file
 // readers (bytes, after each chunk) and the facade's Options.Progress
@@ -29,6 +37,13 @@ type reporter struct {
 	rows   int64
 	pass   int
 	passes map[string]int
+
+	// Findings found since the last message (JSON objects), how many were
+	// sent in all, and whether the page must drop the ones it has (a run
+	// repeated without a bad input).
+	live      [][]byte
+	liveSent  int
+	liveReset bool
 }
 
 func newReporter(fn js.Value) *reporter {
@@ -62,6 +77,36 @@ func (r *reporter) facade(p detect.Progress) {
 	r.emit(false)
 }
 
+// finding queues a finding the scan just found. The first one is sent at
+// once: it is what an analyst waits for.
+func (r *reporter) finding(fd detect.Finding) {
+	if r == nil || r.fn.Type() != js.TypeFunction {
+		return
+	}
+	r.mu.Lock()
+	if r.liveSent+len(r.live) >= liveFindingsLimit {
+		r.mu.Unlock()
+		return
+	}
+	b, err := easyjson.Marshal(fd)
+	if err != nil {
+		r.mu.Unlock()
+		return // shown with the full list at the end
+	}
+	r.live = append(r.live, b)
+	first := r.liveSent == 0 && len(r.live) == 1
+	r.mu.Unlock()
+	r.emit(first)
+}
+
+// restartLive tells the page to drop the findings shown so far: the run
+// starts again.
+func (r *reporter) restartLive() {
+	r.mu.Lock()
+	r.live, r.liveSent, r.liveReset = nil, 0, true
+	r.mu.Unlock()
+}
+
 // emit sends a progress message when enough time has passed, or always
 // when force is set.
 func (r *reporter) emit(force bool) {
@@ -81,6 +126,14 @@ func (r *reporter) emit(force bool) {
 		"size":      float64(r.size),
 		"rows":      float64(r.rows),
 		"pass":      r.pass,
+	}
+	if len(r.live) > 0 || r.liveReset {
+		// One JSON array: the page parses it once, and Go builds no
+		// JavaScript object per field.
+		msg["findings"] = "[" + string(bytes.Join(r.live, []byte(","))) + "]"
+		msg["findingsReset"] = r.liveReset
+		r.liveSent += len(r.live)
+		r.live, r.liveReset = nil, false
 	}
 	r.mu.Unlock()
 	r.fn.Invoke(js.ValueOf(msg))

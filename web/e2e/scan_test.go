@@ -242,3 +242,45 @@ func TestMemoryBounded(t *testing.T) {
 		t.Errorf("the WebAssembly memory reached %.0f MB scanning 48 MB", mem/1e6)
 	}
 }
+
+// TestLiveFindings: while a scan reads, the findings found so far are
+// shown (the first one as soon as it is found), downloads wait for the
+// full list, and the full, sorted list then replaces them.
+func TestLiveFindings(t *testing.T) {
+	tb := newTab(t, "")
+	tb.waitIdle()
+	tb.eval(`window.__live = {rows: 0, whileRunning: 0, downloadsOff: true};
+		new MutationObserver(() => {
+			const live = document.querySelectorAll("#findings-table tbody tr[data-live]");
+			if (!live.length) return;
+			window.__live.rows = Math.max(window.__live.rows, live.length);
+			if (window.offhunt.running) window.__live.whileRunning++;
+			if (!document.getElementById("dl-findings-json").disabled) window.__live.downloadsOff = false;
+		}).observe(document.getElementById("findings-table"), {childList: true, subtree: true})`)
+	tb.click("#sample")
+	tb.waitFindings()
+	want, err := nativeScan("latest", samplePath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	live := eval[map[string]any](tb, `window.__live`)
+	rows, _ := live["rows"].(float64)
+	if rows < 1 || int(rows) > len(want.Findings) {
+		t.Errorf("%v findings were shown while the scan ran; want between 1 and %d", rows, len(want.Findings))
+	}
+	if n, _ := live["whileRunning"].(float64); n < 1 {
+		t.Errorf("no finding was shown while the scan ran: %v", live)
+	}
+	if off, _ := live["downloadsOff"].(bool); !off {
+		t.Error("the downloads were on while only the findings found so far were shown")
+	}
+	if n := eval[int](tb, `document.querySelectorAll("#findings-table tbody tr[data-live]").length`); n != 0 {
+		t.Errorf("%d rows are still marked as found so far after the scan", n)
+	}
+	if got := tb.findingsCount(); got != len(want.Findings) {
+		t.Errorf("%d findings after the scan, want %d", got, len(want.Findings))
+	}
+	if eval[bool](tb, `document.getElementById("dl-findings-json").disabled`) {
+		t.Error("the JSON download is off after the scan")
+	}
+}
