@@ -35,11 +35,12 @@ func runQuery(ctx context.Context, query string, inputs []Input, opts Options) (
 	if err != nil {
 		return nil, err
 	}
-	// With now = the newest event, a query that never reads now runs
-	// first and its pass completes the reports that hold the newest
-	// event; one that reads it waits for a pass that learns it.
+	// With now = the newest event, the query runs in the pass that
+	// learns it (kql.ProgramSet.RunEachLateNow): the reports that pass
+	// fills hold the newest event.
 	var now time.Time
-	if opts.Now != "latest" {
+	latest := opts.Now == "latest"
+	if !latest {
 		if now, err = resolveNow(ctx, opts, set); err != nil {
 			return nil, err
 		}
@@ -50,26 +51,27 @@ func runQuery(ctx context.Context, query string, inputs []Input, opts Options) (
 		return nil, err
 	}
 	var results []*kql.Result
-	if opts.Now == "latest" && !prog.UsesNow() {
+	if !latest {
 		if results, err = prog.Run(ctx); err != nil {
 			return nil, err
 		}
-	}
-	if opts.Now == "latest" {
-		if now, err = resolveNow(ctx, opts, set); err != nil {
-			return nil, err
-		}
-		env.Now = data.TimeToTicks(now)
-	}
-	if results == nil {
-		if opts.Now == "latest" {
-			if prog, err = kql.Compile(query, env); err != nil {
-				return nil, err
+	} else {
+		ps := kql.NewProgramSet(prog)
+		all, errs, err := ps.RunEachLateNow(ctx, func() (int64, error) {
+			var err error
+			if now, err = resolveNow(ctx, opts, set); err != nil {
+				return 0, err
 			}
-		}
-		if results, err = prog.Run(ctx); err != nil {
+			env.Now = data.TimeToTicks(now)
+			return env.Now, nil
+		})
+		if err != nil {
 			return nil, err
 		}
+		if errs[0] != nil {
+			return nil, errs[0]
+		}
+		results = all[0]
 	}
 	// Provenance columns (__input, __line) serve findings; people never
 	// see them in a query's result.

@@ -82,39 +82,25 @@ func Scan(ctx context.Context, inputs []Input, opts ScanOptions) (f *Findings, e
 	f.Notices = append(f.Notices, notices...)
 	all := make([][]*kql.Result, len(progs))
 	errs := make([]error, len(progs))
-	stream := findingStream(opts.OnFinding, ran, progs)
+	stream := findingStream(opts.OnFinding, ran)
 	if !latest {
-		runRulesInto(ctx, progs, all, errs, allIndexes(len(progs)), stream)
-	} else {
-		var early, late []int
-		for i, p := range progs {
-			if p.UsesNow() {
-				late = append(late, i)
-			} else {
-				early = append(early, i)
-			}
-		}
-		// The first pass runs the rules that do not read now; it also
-		// completes the inputs' reports, which hold the newest event.
-		runRulesInto(ctx, progs, all, errs, early, stream)
-		if now, err = resolveNow(ctx, opts.Options, set); err != nil {
+		if err := runRulesInto(ctx, progs, all, errs, nil, stream); err != nil {
 			return nil, err
 		}
-		env.Now = data.TimeToTicks(now)
-		if len(late) > 0 {
-			lateRules := make([]*rules.Rule, len(late))
-			for k, i := range late {
-				lateRules[k] = ran[i]
+	} else {
+		// One pass runs every rule and fills the reports, which hold the
+		// newest event; rules that read now record what they need and
+		// finish once it is known (kql.ProgramSet.RunEachLateNow).
+		resolve := func() (int64, error) {
+			var err error
+			if now, err = resolveNow(ctx, opts.Options, set); err != nil {
+				return 0, err
 			}
-			_, again, _, err := compileRules(lateRules, env, parts, inputs, opts.Dedupe)
-			if err != nil {
-				return nil, err
-			}
-			for k, i := range late {
-				progs[i] = again[k]
-			}
-			stream = findingStream(opts.OnFinding, ran, progs)
-			runRulesInto(ctx, progs, all, errs, late, stream)
+			env.Now = data.TimeToTicks(now)
+			return env.Now, nil
+		}
+		if err := runRulesInto(ctx, progs, all, errs, resolve, stream); err != nil {
+			return nil, err
 		}
 	}
 	f.Now = now.UTC().Format("2006-01-02T15:04:05Z07:00")
@@ -174,61 +160,64 @@ func compileRules(rs []*rules.Rule, env *kql.Env, parts map[string][]tablePart, 
 
 // findingStream turns the rows the rules produce into findings for
 // onFinding, or is nil when there is no one to tell.
-func findingStream(onFinding func(Finding), ran []*rules.Rule, progs []*kql.Program) func(prog int, cols []data.Column, row data.Row) {
+func findingStream(onFinding func(Finding), ran []*rules.Rule) func(i int, prog *kql.Program, cols []data.Column, row data.Row) {
 	if onFinding == nil {
 		return nil
 	}
-	return func(i int, cols []data.Column, row data.Row) {
+	return func(i int, prog *kql.Program, cols []data.Column, row data.Row) {
 		fd := makeFinding(ran[i], cols, row)
-		fd.Matches = matches(progs[i], cols, row)
+		fd.Matches = matches(prog, cols, row)
 		onFinding(fd)
 	}
-}
-
-func allIndexes(n int) []int {
-	out := make([]int, n)
-	for i := range out {
-		out[i] = i
-	}
-	return out
 }
 
 // onePass runs the rules of a scan together, reading each input once;
 // tests turn it off to check that it changes no finding.
 var onePass = true
 
-// runRulesInto runs the programs at the given indexes, in one pass unless
-// onePass is off, and stores each one's results and error at its index.
-// stream, when set, hears each result row as it is produced.
-func runRulesInto(ctx context.Context, progs []*kql.Program, all [][]*kql.Result, errs []error, which []int, stream func(prog int, cols []data.Column, row data.Row)) {
-	if len(which) == 0 {
-		return
-	}
-	sub := make([]*kql.Program, len(which))
-	for k, i := range which {
-		sub[k] = progs[i]
-	}
-	var onRow func(prog, stmt int, cols []data.Column, row data.Row)
-	if stream != nil {
-		onRow = func(k, _ int, cols []data.Column, row data.Row) { stream(which[k], cols, row) }
+// runRulesInto runs the programs, in one pass unless onePass is off, and
+// stores each one's results and error at its index. With lateNow, now is
+// learnt by the pass (RunEachLateNow) and progs gets the programs as they
+// ran. stream, when set, hears each result row as it is produced.
+func runRulesInto(ctx context.Context, progs []*kql.Program, all [][]*kql.Result, errs []error, lateNow func() (int64, error), stream func(i int, prog *kql.Program, cols []data.Column, row data.Row)) error {
+	run := func(set *kql.ProgramSet, at []int) error {
+		if stream != nil {
+			// The program as it runs: one that reads a late now is
+			// compiled again once now is known.
+			set.Stream(func(k, _ int, cols []data.Column, row data.Row) { stream(at[k], set.Programs()[k], cols, row) })
+		}
+		var res [][]*kql.Result
+		var es []error
+		if lateNow != nil {
+			var err error
+			if res, es, err = set.RunEachLateNow(ctx, lateNow); err != nil {
+				return err
+			}
+		} else {
+			res, es = set.RunEach(ctx)
+		}
+		for k, i := range at {
+			all[i], errs[i], progs[i] = res[k], es[k], set.Programs()[k]
+		}
+		return nil
 	}
 	if onePass {
-		set := kql.NewProgramSet(sub...)
-		set.Stream(onRow)
-		res, es := set.RunEach(ctx)
-		for k, i := range which {
-			all[i], errs[i] = res[k], es[k]
+		at := make([]int, len(progs))
+		for i := range at {
+			at[i] = i
 		}
-		return
+		return run(kql.NewProgramSet(progs...), at)
 	}
-	for k, i := range which {
-		single := kql.NewProgramSet(sub[k])
-		if onRow != nil {
-			single.Stream(func(_, stmt int, cols []data.Column, row data.Row) { onRow(k, stmt, cols, row) })
+	if len(progs) == 0 && lateNow != nil {
+		_, err := lateNow() // no rule runs, but now is still the newest event
+		return err
+	}
+	for i := range progs {
+		if err := run(kql.NewProgramSet(progs[i]), []int{i}); err != nil {
+			return err
 		}
-		res, es := single.RunEach(ctx)
-		all[i], errs[i] = res[0], es[0]
 	}
+	return nil
 }
 
 func nonNil(s []string) []string {

@@ -54,7 +54,7 @@ func (c *compiler) call(x *syntax.Call, rs *rowScope) (*cexpr, error) {
 		return nil, c.unknownFunction(x)
 	}
 	if fn.Volatile {
-		c.readsNow = true
+		c.nowCalls++
 	}
 	if n := len(x.Args); n < fn.MinArgs || (fn.MaxArgs >= 0 && n > fn.MaxArgs) {
 		return nil, c.errAt(x.At, "%s() takes %s, not %d", x.Name, arity(fn.MinArgs, fn.MaxArgs), n).WithHint("%s", fn.Signature)

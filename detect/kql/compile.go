@@ -28,8 +28,8 @@ type compiler struct {
 	// callSites numbers the builtin calls compiled, for their
 	// per-goroutine state (rowCtx.callContext).
 	callSites int
-	// readsNow is set when a call of now() or ago() is compiled.
-	readsNow bool
+	// nowCalls counts the calls of now() and ago() compiled (latenow.go).
+	nowCalls int
 }
 
 // scope holds let bindings; inner scopes (function bodies) shadow outer ones.
@@ -122,7 +122,7 @@ func compile(src string, env *Env) (prog *Program, err error) {
 	defer func() {
 		if p != nil {
 			p.explain = c.explain
-			p.readsNow = c.readsNow
+			p.nowCalls = c.nowCalls
 		}
 	}()
 	for _, st := range q.Stmts {

@@ -44,15 +44,15 @@ type Program struct {
 	stmts []*plan
 	// explain holds the query's string predicates for Explain.
 	explain []explainer
-	// readsNow is set when the query calls now() or ago().
-	readsNow bool
+	// nowCalls counts the query's calls of now() and ago() (latenow.go).
+	nowCalls int
 }
 
 // UsesNow reports whether the query calls now() or ago(), so that its
 // results depend on Env.Now. A caller that must read the inputs to learn
 // now (now = the newest event) can run the programs that do not use it
 // before it knows it.
-func (p *Program) UsesNow() bool { return p.readsNow }
+func (p *Program) UsesNow() bool { return p.nowCalls > 0 }
 
 // RowFunc receives each row of a statement's result as the statement
 // produces it: stmt is the statement's index among the program's tabular

@@ -123,6 +123,10 @@ func (s *ProgramSet) RunEach(ctx context.Context) ([][]*Result, []error) {
 type shareHook struct {
 	used bool
 	join func(n *scanNode, rs *runState, emit func(data.Row) error) error
+	// recordOnly fails any scan of the run but the one that joins: a
+	// program recording for a late now (latenow.go) must read nothing
+	// with the now it was compiled with.
+	recordOnly bool
 }
 
 // take reports whether scan n may join the pass, and marks the hook used.
@@ -148,6 +152,10 @@ type setRun struct {
 	scans   []*sharedScan
 	base    int                    // index of progs[0] in the set
 	onRow   func(prog int) RowFunc // nil unless the set streams
+	// late: now is learnt by this pass; programs that read it record
+	// (latenow.go), and recs holds their recordings (nil: run again).
+	late bool
+	recs []*recording
 }
 
 // runFrom starts program i; the programs after it are started from inside
@@ -158,6 +166,10 @@ func (x *setRun) runFrom(i int) {
 		for _, s := range x.scans {
 			s.run(x.ctx)
 		}
+		return
+	}
+	if x.late && x.progs[i].UsesNow() {
+		x.runRecording(i)
 		return
 	}
 	joined := false
@@ -206,6 +218,8 @@ type consumer struct {
 	match func(data.Row) bool
 	done  bool
 	err   error
+	// rec, when set, records the rows instead of emitting them (latenow.go).
+	rec *recording
 }
 
 // deliver hands one row to the consumer: its own filters, then its
@@ -219,6 +233,12 @@ func (c *consumer) deliver(r data.Row) {
 	if c.match != nil && !c.match(r) {
 		return
 	}
+	if c.rec != nil {
+		if !c.rec.addRow(r) {
+			c.done = true
+		}
+		return
+	}
 	if err := c.emit(r); err != nil {
 		c.done = true
 		if err != errStop {
@@ -228,7 +248,7 @@ func (c *consumer) deliver(r data.Row) {
 }
 
 func (s *sharedScan) run(ctx context.Context) {
-	if len(s.cons) == 1 {
+	if len(s.cons) == 1 && s.cons[0].rec == nil {
 		c := s.cons[0]
 		c.err = protect(func() error { return c.n.runSpec(c.rs, c.emit) })
 		return
@@ -270,7 +290,9 @@ func (s *sharedScan) read(ctx context.Context) error {
 		need = nil
 	}
 	for _, c := range s.cons {
-		if len(c.n.filters) > 0 {
+		if c.rec != nil {
+			c.match = c.n.recordMatcher(c.rs, nil, c.rec.filter, c.rec.col)
+		} else if len(c.n.filters) > 0 {
 			c.match = c.n.matcher(c.rs, false, false)
 		}
 	}
@@ -326,6 +348,10 @@ func (s *sharedScan) read(ctx context.Context) error {
 			spec.NewFilter = func() func(data.Row) bool {
 				ms := make([]func(data.Row) bool, len(s.cons))
 				for i, c := range s.cons {
+					if c.rec != nil {
+						ms[i] = c.n.recordMatcher(c.rs, c.rec, c.rec.filter, c.rec.col)
+						continue
+					}
 					ms[i] = c.n.matcher(c.rs, true, true)
 				}
 				return func(r data.Row) bool {
@@ -344,7 +370,9 @@ func (s *sharedScan) read(ctx context.Context) error {
 		err = ss.ScanSpec(ctx, spec, emit)
 	} else {
 		for _, c := range s.cons {
-			if len(c.n.filters) > 0 || len(c.n.chain) > 0 {
+			if c.rec != nil {
+				c.match = c.n.recordMatcher(c.rs, c.rec, c.rec.filter, c.rec.col)
+			} else if len(c.n.filters) > 0 || len(c.n.chain) > 0 {
 				c.match = c.n.matcher(c.rs, true, true)
 			}
 		}

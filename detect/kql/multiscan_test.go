@@ -82,6 +82,7 @@ func checkSetsOverScripts(t *testing.T) {
 				r, err := p.Run(context.Background())
 				want, wantErr = append(want, r), append(wantErr, err)
 			}
+			checkLateNow(t, where, c, env, queries, want, wantErr)
 			set := kql.NewProgramSet(progs...)
 			streamed := map[[2]int][]string{}
 			set.Stream(func(prog, stmt int, _ []data.Column, row data.Row) {
@@ -119,6 +120,108 @@ func checkSetsOverScripts(t *testing.T) {
 	}
 	if shared < 100 {
 		t.Errorf("only %d script cases ran as shared sets; the corpus should give more", shared)
+	}
+}
+
+// checkLateNow runs the queries of a script case as a set whose now is
+// learnt late (compiled with no now, RunEachLateNow given the script's
+// now) and requires the results the queries give with that now fixed.
+func checkLateNow(t *testing.T, where string, c *scriptCase, env *kql.Env, queries []string, want [][]*kql.Result, wantErr []error) {
+	t.Helper()
+	early := *env
+	early.Now = 0
+	var progs []*kql.Program
+	for _, q := range queries {
+		p, err := kql.Compile(q, &early)
+		if err != nil {
+			t.Fatalf("%s: %v\nquery:\n%s", where, err, q)
+		}
+		progs = append(progs, p)
+	}
+	resolved := 0
+	got, gotErr, err := kql.NewProgramSet(progs...).RunEachLateNow(context.Background(), func() (int64, error) {
+		resolved++
+		return c.now, nil
+	})
+	if err != nil || resolved != 1 {
+		t.Fatalf("%s: RunEachLateNow: %v, now resolved %d times", where, err, resolved)
+	}
+	for i := range queries {
+		if (wantErr[i] == nil) != (gotErr[i] == nil) || wantErr[i] != nil && wantErr[i].Error() != gotErr[i].Error() {
+			t.Errorf("%s: program %d with a late now: error %v, %v with now fixed\nquery:\n%s", where, i, gotErr[i], wantErr[i], queries[i])
+			continue
+		}
+		if d := diffResults(want[i], got[i]); d != "" {
+			t.Errorf("%s: program %d differs with a late now: %s\nquery:\n%s", where, i, d, queries[i])
+		}
+	}
+}
+
+// TestLateNowReadsOnce: programs whose now is the newest event, learnt by
+// the pass, run in that pass when they read now only in one time filter
+// of their scan, whatever the filter keeps; the time-filter notice is the
+// one a run with now known gives. Other shapes read their source again.
+func TestLateNowReadsOnce(t *testing.T) {
+	day := int64(24 * 3600 * 10_000_000)
+	tab := &data.Table{
+		Name:    "T",
+		Columns: []data.Column{{Name: "Timestamp", Type: data.DateTime}, {Name: "Cmd", Type: data.String}},
+		Rows: []data.Row{
+			{data.NewDateTime(100 * day), data.NewString("rclone.exe copy a b")},
+			{data.Null, data.NewString("rclone.exe copy c d")},
+			{data.NewDateTime(110 * day), data.NewString("notepad.exe")},
+			{data.NewDateTime(120 * day), data.NewString("cmd.exe /c dir")},
+		},
+	}
+	now := 120 * day
+	for _, tc := range []struct {
+		query string
+		late  bool // runs in the pass that learns now
+	}{
+		{"T | where Timestamp > ago(90d) | where Cmd has 'rclone'", true},
+		{"T | where Timestamp > ago(5d) | where Cmd has 'rclone'", true}, // the window keeps none of the rclone rows
+		{"T | where Cmd has 'zzz' | where Timestamp > ago(5d)", true},    // nothing reaches the time filter
+		{"T | where Timestamp < ago(365d)", true},                        // removes every row
+		{"T | where isnull(Timestamp) or Timestamp > now()", true},       // keeps the null
+		{"T | where Timestamp > ago(30d) | extend L = strlen(Cmd) | where L > 11 | summarize count()", true},
+		{"T | where Timestamp > ago(30d) | take 1", true},
+		{"let cutoff = ago(30d); T | where Timestamp > cutoff", false},             // now outside the filter
+		{"T | where Timestamp > ago(30d) | extend Age = now() - Timestamp", false}, // now after the scan
+		{"T | where Timestamp > ago(30d) and Timestamp < ago(1d)", true},
+		{"T | where Timestamp > ago(30d) | where Timestamp < ago(1d)", false}, // two time filters
+		{"T | where Timestamp > ago(30d) | join kind=inner (T | where Cmd has 'copy') on Cmd", false},
+	} {
+		fixed := &kql.Env{Tables: []data.Source{&countingSource{specSource: specSource{data.TableSource{T: tab}}}}, Now: now}
+		p, err := kql.Compile(tc.query, fixed)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.query, err)
+		}
+		want, err := p.Run(context.Background())
+		if err != nil {
+			t.Fatalf("%s: %v", tc.query, err)
+		}
+		src := &countingSource{specSource: specSource{data.TableSource{T: tab}}}
+		late := &kql.Env{Tables: []data.Source{src}}
+		if p, err = kql.Compile(tc.query, late); err != nil {
+			t.Fatal(err)
+		}
+		set := kql.NewProgramSet(p, p) // twice, so the pass is shared
+		before := -1
+		got, errs, err := set.RunEachLateNow(context.Background(), func() (int64, error) {
+			before = src.scans
+			return now, nil
+		})
+		if err != nil || errs[0] != nil || errs[1] != nil {
+			t.Fatalf("%s: %v %v", tc.query, err, errs)
+		}
+		for i := range got {
+			if d := diffResults(want, got[i]); d != "" {
+				t.Errorf("%s: differs with a late now: %s", tc.query, d)
+			}
+		}
+		if after := src.scans - before; tc.late && (before != 1 || after != 0) || !tc.late && after == 0 {
+			t.Errorf("%s: read its source %d times before now was known and %d after; late %v", tc.query, before, after, tc.late)
+		}
 	}
 }
 

@@ -108,15 +108,18 @@ func (c *compiler) where(in node, o *syntax.WhereOp) (node, error) {
 }
 
 // usesNow reports whether an expression calls ago() or now().
-func usesNow(e syntax.Expr) bool {
-	found := false
-	syntax.Walk(e, func(n syntax.Node) bool {
-		if call, ok := n.(*syntax.Call); ok && (call.Name == "ago" || call.Name == "now") {
-			found = true
+func usesNow(e syntax.Expr) bool { return countNowCalls(e) > 0 }
+
+// countNowCalls counts the calls of ago() and now() in an expression.
+func countNowCalls(e syntax.Expr) int {
+	n := 0
+	syntax.Walk(e, func(x syntax.Node) bool {
+		if call, ok := x.(*syntax.Call); ok && (call.Name == "ago" || call.Name == "now") {
+			n++
 		}
-		return !found
+		return true
 	})
-	return found
+	return n
 }
 
 // countArg compiles the constant row count of take/top.

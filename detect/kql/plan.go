@@ -147,6 +147,8 @@ func (n *scanNode) run(rs *runState, emit func(data.Row) error) error {
 	var err error
 	if rs.share.take(n) {
 		err = rs.share.join(n, rs, emit)
+	} else if rs.share != nil && rs.share.recordOnly {
+		err = errNotDeferred
 	} else {
 		err = n.runSpec(rs, emit)
 	}

@@ -20,6 +20,10 @@ type scanFilter struct {
 	pred       predFn
 	timeFilter bool
 	seen, kept *atomic.Int64
+	// For a time filter: the calls of now() and ago() in its text, and
+	// the columns it reads (latenow.go).
+	nowCalls int
+	reads    []int
 }
 
 // pushWhere returns a copy of the scan with the predicate added to its
@@ -29,6 +33,12 @@ func (c *compiler) pushWhere(s *scanNode, pred *cexpr, used []bool, p syntax.Exp
 	f := scanFilter{pred: pred.asPred(), timeFilter: timeFilter}
 	if timeFilter {
 		f.seen, f.kept = new(atomic.Int64), new(atomic.Int64)
+		f.nowCalls = countNowCalls(p)
+		for i, u := range used {
+			if u {
+				f.reads = append(f.reads, i)
+			}
+		}
 	}
 	cp.filters = append(append([]scanFilter(nil), s.filters...), f)
 	cp.filterNeed = make([]bool, len(s.cols))
