@@ -4,6 +4,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"strings"
 	"syscall/js"
@@ -21,7 +22,10 @@ func blob(b []byte) js.Value {
 }
 
 func TestBlobReader(t *testing.T) {
-	data := bytes.Repeat([]byte("0123456789abcdef"), (2*chunkSize+12345)/16)
+	// Chunks double from firstChunkSize up to maxChunkSize: 1, 2, 4, 8,
+	// 16, 16 MiB and the rest.
+	size := 15*firstChunkSize + 2*maxChunkSize + 12345
+	data := bytes.Repeat([]byte("0123456789abcdef"), size/16+1)[:size]
 	b := blob(data)
 	var reads []int64
 	for pass := 0; pass < 2; pass++ { // Open may be called again: a new stream
@@ -38,8 +42,15 @@ func TestBlobReader(t *testing.T) {
 			t.Error("a read after Close succeeded")
 		}
 	}
-	if want := int64(len(data)); reads[len(reads)-1] != want || len(reads) != 6 {
-		t.Errorf("progress after each chunk: %v", reads)
+	var want []int64
+	for pass := 0; pass < 2; pass++ {
+		for _, end := range []int{1, 3, 7, 15, 31, 47} {
+			want = append(want, int64(end*firstChunkSize))
+		}
+		want = append(want, int64(size))
+	}
+	if fmt.Sprint(reads) != fmt.Sprint(want) {
+		t.Errorf("progress after each chunk: %v, want %v", reads, want)
 	}
 	empty := newBlobReader(blob(nil), 0, nil)
 	if n, err := empty.Read(make([]byte, 8)); n != 0 || err != io.EOF {
