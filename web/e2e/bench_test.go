@@ -92,7 +92,7 @@ func TestBenchPage(t *testing.T) {
 			float64(r.size)*float64(max(r.passes, 1))/1e6/secs, r.findings, r.first.Seconds(), r.memory/1e6)
 	}
 	fmt.Println("MB/s: export size / time from the pick to the findings; read MB/s counts every pass over the file.")
-	fmt.Println("first finding: the facade returns all findings at once, so it is the time until the findings table shows.")
+	fmt.Println("first finding: from the pick until the first finding shows in the table (findings stream to the page as the rules find them).")
 	fmt.Println("wasm mem: the WebAssembly memory at the end (it only grows, so it is the peak), before the scan:", fmt.Sprintf("%.0f MB", results[0].memBefore/1e6))
 	if len(results) > 1 {
 		a, b := results[0], results[len(results)-1]

@@ -139,6 +139,19 @@ func nativeScan(now string, paths ...string) (*detect.Findings, error) {
 // than rclone's, repeated, so a scan of it takes a while and finds little.
 func bigExport(t *testing.T, size int64) string {
 	t.Helper()
+	return writeBigExport(t, size, false)
+}
+
+// bigExportFindingsFirst is bigExport that starts with every row of the
+// sample, rclone's included, so a scan finds something at once and then
+// reads on for a while.
+func bigExportFindingsFirst(t *testing.T, size int64) string {
+	t.Helper()
+	return writeBigExport(t, size, true)
+}
+
+func writeBigExport(t *testing.T, size int64, sampleFirst bool) string {
+	t.Helper()
 	header, rows := readSample(t)
 	var quiet [][]string
 	for _, r := range rows {
@@ -154,6 +167,9 @@ func bigExport(t *testing.T, size int64) string {
 	bw := bufio.NewWriterSize(f, 1<<20)
 	w := csv.NewWriter(bw)
 	w.Write(header)
+	if sampleFirst {
+		w.WriteAll(rows)
+	}
 	var n int64
 	for i := 0; n < size; i++ {
 		r := quiet[i%len(quiet)]

@@ -284,3 +284,29 @@ func TestLiveFindings(t *testing.T) {
 		t.Error("the JSON download is off after the scan")
 	}
 }
+
+// TestCancelDropsLiveFindings cancels a scan that has shown findings found
+// so far: they go, since they are no result, and the downloads (which
+// would hold the previous run's bytes) are not left switched off.
+func TestCancelDropsLiveFindings(t *testing.T) {
+	big := bigExportFindingsFirst(t, 160<<20)
+	defer os.Remove(big)
+	tb := newTab(t, "")
+	tb.setNow("latest")
+	tb.pick("#pick-files", big)
+	tb.waitJS(`document.querySelectorAll("#findings-table tbody tr[data-live]").length > 0 && window.offhunt.running`)
+	if !eval[bool](tb, `document.getElementById("dl-findings-json").disabled`) {
+		t.Error("the JSON download is on while only the findings found so far are shown")
+	}
+	tb.click("#cancel")
+	tb.waitJS(`document.getElementById("progress").hidden && document.getElementById("message").textContent.startsWith("Cancelled")`)
+	if n := eval[int](tb, `document.querySelectorAll("#findings-table tbody tr[data-live]").length`); n != 0 {
+		t.Errorf("%d findings found so far are still shown after the cancel", n)
+	}
+	if !eval[bool](tb, `document.getElementById("findings").hidden`) {
+		t.Error("the findings section still shows after the cancel")
+	}
+	if eval[bool](tb, `document.getElementById("dl-findings-json").disabled`) {
+		t.Error("the JSON download stays off after the cancel")
+	}
+}
