@@ -197,6 +197,10 @@
 
     receive(w, msg) {
       if (w !== this.worker || !msg) return; // a stale worker
+      if (msg.type === "read") {
+        this.read(w, msg);
+        return;
+      }
       if (msg.memory) this.memory = msg.memory;
       if (msg.id === 0) {
         if (msg.type === "ready" && msg.ok) {
@@ -219,6 +223,24 @@
       this.pending.delete(msg.id);
       if (msg.ok) p.resolve(msg.result);
       else p.reject(msg.error || { message: "unknown error" });
+    }
+
+    // read answers the worker's request for a piece of a file. The page's
+    // thread reads it, not the worker's: a browser moves a File's bytes
+    // only while the reading thread is idle, and the worker's is busy
+    // scanning the piece before, so reads done there wait for each scan
+    // step instead of overlapping it. The bytes are handed over, not
+    // copied.
+    read(w, msg) {
+      msg.blob.slice(msg.start, msg.end).arrayBuffer().then(
+        (buffer) => {
+          if (w === this.worker) w.postMessage({ type: "chunk", read: msg.read, buffer }, [buffer]);
+        },
+        (err) => {
+          const error = { name: (err && err.name) || "Error", message: String((err && err.message) || err) };
+          if (w === this.worker) w.postMessage({ type: "chunk", read: msg.read, error });
+        },
+      );
     }
 
     // crashed ends a worker that failed and starts a fresh one, so that the

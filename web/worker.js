@@ -9,6 +9,9 @@
 // the Go runtime has started. Messages that arrive before that are queued
 // and run in order afterwards. Every answer carries `memory`, the size of
 // the WebAssembly memory in bytes (it only grows, so it is the peak).
+// Files are read by the page: the worker sends {type: "read", read, blob,
+// start, end} and the page answers {type: "chunk", read, buffer | error},
+// the buffer transferred, not copied (offhuntRead below says why).
 //
 // Served, this file loads wasm_exec.js (Go's support code) beside it; in
 // the single offline file, the two arrive concatenated and Go is defined.
@@ -88,9 +91,43 @@ function dispatch(msg) {
   );
 }
 
+// offhuntRead(blob, start, end) is how the Go program reads a file: it
+// asks the page, whose thread is idle during a scan, for the bytes
+// [start, end) and gets a promise of them as an ArrayBuffer. A browser
+// moves a File's bytes only while the reading thread is idle, so a read
+// made here would wait for the scan instead of running beside it.
+const reads = new Map();
+let nextRead = 1;
+self.offhuntRead = function (blob, start, end) {
+  const read = nextRead++;
+  return new Promise((resolve, reject) => {
+    reads.set(read, { resolve, reject });
+    postMessage({ type: "read", read, blob, start, end });
+  });
+};
+
+function settleRead(msg) {
+  const r = reads.get(msg.read);
+  if (!r) {
+    return;
+  }
+  reads.delete(msg.read);
+  if (msg.buffer) {
+    r.resolve(msg.buffer);
+  } else {
+    const err = new Error((msg.error && msg.error.message) || "the file could not be read");
+    err.name = (msg.error && msg.error.name) || "Error";
+    r.reject(err);
+  }
+}
+
 self.onmessage = (event) => {
   const msg = event.data;
   if (!msg || typeof msg !== "object") {
+    return;
+  }
+  if (msg.type === "chunk") {
+    settleRead(msg);
     return;
   }
   if (msg.type === "init") {

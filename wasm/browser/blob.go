@@ -26,7 +26,10 @@ const (
 var uint8Array = js.Global().Get("Uint8Array")
 
 // blobReader reads a JavaScript Blob (a File) from the start, chunk by
-// chunk, through blob.slice(a, b).arrayBuffer(). It never holds the whole
+// chunk, through blob.slice(a, b).arrayBuffer(), done by the page's thread
+// when the worker offers offhuntRead (web/worker.js): measured in
+// Chromium, a 75 MB scan waited 0.6 s for reads done on the worker's own
+// busy thread and 0.15 s for reads done by the page's. It never holds the whole
 // file, so an export larger than memory still scans.
 type blobReader struct {
 	blob   js.Value
@@ -56,7 +59,12 @@ func (r *blobReader) request() {
 	}
 	end := min(r.off+r.chunk, r.size)
 	r.chunk = min(2*r.chunk, maxChunkSize)
-	r.next = r.blob.Call("slice", float64(r.off), float64(end)).Call("arrayBuffer")
+	if read := js.Global().Get("offhuntRead"); read.Type() == js.TypeFunction {
+		// The page reads for us (web/worker.js says why).
+		r.next = read.Invoke(r.blob, float64(r.off), float64(end))
+	} else {
+		r.next = r.blob.Call("slice", float64(r.off), float64(end)).Call("arrayBuffer")
+	}
 	r.off = end
 }
 
