@@ -25,6 +25,11 @@ type Input struct {
 	Open func() (io.ReadCloser, error)
 	// Size is the input's length in bytes when known (for progress), else 0.
 	Size int64
+	// FileDigest, when set, computes the SHA-256 of the input's bytes for
+	// its report in place of offhunt (logs.Options.FileDigest): Write gets
+	// the bytes as read, Sum gives the digest. The page sets it: its own
+	// thread hashes the file as it hands it over.
+	FileDigest func() hash.Hash
 }
 
 // Options are the caller's choices for one run.

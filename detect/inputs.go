@@ -55,6 +55,7 @@ func buildEnv(inputs []Input, opts Options) (*kql.Env, *inputSet, error) {
 	}
 	for _, in := range inputs {
 		lopts.Size = in.Size
+		lopts.FileDigest = in.FileDigest
 		opened, err := logs.Open(in.Name, in.Open, lopts)
 		if err != nil {
 			return nil, nil, err

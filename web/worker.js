@@ -10,8 +10,9 @@
 // and run in order afterwards. Every answer carries `memory`, the size of
 // the WebAssembly memory in bytes (it only grows, so it is the peak).
 // Files are read by the page: the worker sends {type: "read", read, blob,
-// start, end} and the page answers {type: "chunk", read, buffer | error},
-// the buffer transferred, not copied (offhuntRead below says why).
+// start, end, key} and the page answers {type: "chunk", read, buffer |
+// error}, the buffer transferred, not copied (offhuntRead below says why);
+// {type: "digest", read, key, n} gets the file's SHA-256 the same way.
 //
 // Served, this file loads wasm_exec.js (Go's support code) beside it; in
 // the single offline file, the two arrive concatenated and Go is defined.
@@ -98,11 +99,22 @@ function dispatch(msg) {
 // made here would wait for the scan instead of running beside it.
 const reads = new Map();
 let nextRead = 1;
-self.offhuntRead = function (blob, start, end) {
+self.offhuntRead = function (blob, start, end, key) {
   const read = nextRead++;
   return new Promise((resolve, reject) => {
     reads.set(read, { resolve, reject });
-    postMessage({ type: "read", read, blob, start, end });
+    postMessage({ type: "read", read, blob, start, end, key });
+  });
+};
+
+// offhuntDigest(key, n) asks the page for the SHA-256 of the file it reads
+// under key, once its n bytes have all been read: the page hashes a file
+// as it reads it, on its own thread (see SHA256 in app.js).
+self.offhuntDigest = function (key, n) {
+  const read = nextRead++;
+  return new Promise((resolve, reject) => {
+    reads.set(read, { resolve, reject });
+    postMessage({ type: "digest", read, key, n });
   });
 };
 

@@ -41,6 +41,12 @@ type Options struct {
 	// crypto.DigestStream) is several times faster than Go compiled to
 	// WebAssembly, which has no SHA instructions.
 	NewDigest func() hash.Hash
+	// FileDigest, when set, computes the SHA-256 of this input's bytes in
+	// place of NewDigest: the caller that serves the bytes hashes them as
+	// it does (the page, on its own thread, while the engine scans). It is
+	// not used for the entries of a ZIP archive, whose reports cover the
+	// entry's bytes, not the file's.
+	FileDigest func() hash.Hash
 }
 
 // Progress reports how far a scan has read one input.

@@ -81,7 +81,11 @@ func (in *Input) newScan(ctx context.Context) (*scan, error) {
 	s.rc = rc
 	s.raw = &countingReader{r: rc}
 	if s.reporting {
-		s.raw.h = newAsyncHash(in.opts.NewDigest)
+		newDigest := in.opts.NewDigest
+		if in.opts.FileDigest != nil {
+			newDigest = in.opts.FileDigest
+		}
+		s.raw.h = newAsyncHash(newDigest)
 	}
 	s.text, _, err = openText(s.raw, &in.enc)
 	if err != nil {

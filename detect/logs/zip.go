@@ -60,6 +60,7 @@ func openZip(name string, open func() (io.ReadCloser, error), opts Options) ([]*
 		}
 		sub := opts
 		sub.Size = int64(f.UncompressedSize64)
+		sub.FileDigest = nil // the entry's bytes are not the file's
 		ins, err := openInput(name+"/"+entry, entryOpen, sub, true)
 		if err != nil {
 			reason := strings.TrimPrefix(err.Error(), name+"/"+entry+": ")

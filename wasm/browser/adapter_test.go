@@ -29,7 +29,7 @@ func TestBlobReader(t *testing.T) {
 	b := blob(data)
 	var reads []int64
 	for pass := 0; pass < 2; pass++ { // Open may be called again: a new stream
-		r := newBlobReader(b, int64(len(data)), func(n int64) { reads = append(reads, n) })
+		r := newBlobReader(b, "t/0", int64(len(data)), func(n int64) { reads = append(reads, n) })
 		got, err := io.ReadAll(r)
 		if err != nil {
 			t.Fatal(err)
@@ -52,7 +52,7 @@ func TestBlobReader(t *testing.T) {
 	if fmt.Sprint(reads) != fmt.Sprint(want) {
 		t.Errorf("progress after each chunk: %v, want %v", reads, want)
 	}
-	empty := newBlobReader(blob(nil), 0, nil)
+	empty := newBlobReader(blob(nil), "t/1", 0, nil)
 	if n, err := empty.Read(make([]byte, 8)); n != 0 || err != io.EOF {
 		t.Errorf("empty blob: %d, %v", n, err)
 	}

@@ -33,6 +33,7 @@ var uint8Array = js.Global().Get("Uint8Array")
 // file, so an export larger than memory still scans.
 type blobReader struct {
 	blob   js.Value
+	key    string // names the file to the page, which hashes what it reads (pageDigest)
 	size   int64
 	off    int64    // offset of the next chunk to ask for
 	chunk  int64    // size of the next chunk to ask for
@@ -45,8 +46,8 @@ type blobReader struct {
 	onRead func(read int64) // called after each chunk with the bytes read so far
 }
 
-func newBlobReader(blob js.Value, size int64, onRead func(int64)) *blobReader {
-	r := &blobReader{blob: blob, size: size, onRead: onRead, next: js.Undefined(), chunk: firstChunkSize}
+func newBlobReader(blob js.Value, key string, size int64, onRead func(int64)) *blobReader {
+	r := &blobReader{blob: blob, key: key, size: size, onRead: onRead, next: js.Undefined(), chunk: firstChunkSize}
 	r.request()
 	return r
 }
@@ -61,7 +62,7 @@ func (r *blobReader) request() {
 	r.chunk = min(2*r.chunk, maxChunkSize)
 	if read := js.Global().Get("offhuntRead"); read.Type() == js.TypeFunction {
 		// The page reads for us (web/worker.js says why).
-		r.next = read.Invoke(r.blob, float64(r.off), float64(end))
+		r.next = read.Invoke(r.blob, float64(r.off), float64(end), r.key)
 	} else {
 		r.next = r.blob.Call("slice", float64(r.off), float64(end)).Call("arrayBuffer")
 	}

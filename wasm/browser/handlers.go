@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"strings"
 	"syscall/js"
@@ -320,6 +321,8 @@ func options(msg js.Value, rep *reporter) detect.Options {
 func readInputs(files js.Value, rep *reporter) []detect.Input {
 	seen := map[string]int{}
 	inputs := make([]detect.Input, 0, lengthOf(files))
+	fileRuns++
+	hashByPage := pageDigests()
 	for i := range lengthOf(files) {
 		f := files.Index(i)
 		blob := f.Get("file")
@@ -331,17 +334,26 @@ func readInputs(files js.Value, rep *reporter) []detect.Input {
 			name = fmt.Sprintf("%s (%d)", name, seen[name])
 		}
 		size := int64(blob.Get("size").Float())
-		inputs = append(inputs, detect.Input{
+		key := fmt.Sprintf("%d/%d", fileRuns, i)
+		in := detect.Input{
 			Name: name,
 			Size: size,
 			Open: func() (io.ReadCloser, error) {
 				rep.opened(name, size)
-				return newBlobReader(blob, size, func(read int64) { rep.readBytes(name, size, read) }), nil
+				return newBlobReader(blob, key, size, func(read int64) { rep.readBytes(name, size, read) }), nil
 			},
-		})
+		}
+		if hashByPage {
+			in.FileDigest = func() hash.Hash { return &pageDigest{key: key} }
+		}
+		inputs = append(inputs, in)
 	}
 	return inputs
 }
+
+// fileRuns counts the runs that read files, so that the names files get
+// on the page (blobReader.key) differ from run to run.
+var fileRuns int
 
 // withoutBadInputs runs run over the inputs; when it fails because of one
 // input (the error names it), that input is set aside, reported, and the

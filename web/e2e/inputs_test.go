@@ -33,6 +33,16 @@ func expectScan(t *testing.T, tb *tab, paths ...string) {
 	if got != len(want.Findings) || got == 0 {
 		t.Fatalf("the page shows %d findings, the core finds %d (want them equal and not zero); page: %s", got, len(want.Findings), tb.pageState())
 	}
+	// The reports' SHA-256, which the page's thread computes as it reads
+	// (an archive's entries: the engine), are the core's.
+	sums := eval[[]string](tb, `window.offhunt.findings.inputs.map((r) => r.sha256)`)
+	var wantSums []string
+	for _, r := range want.Inputs {
+		wantSums = append(wantSums, r.SHA256)
+	}
+	if strings.Join(sums, ",") != strings.Join(wantSums, ",") {
+		t.Errorf("the page's SHA-256 are %v, the core's %v", sums, wantSums)
+	}
 	// Every rule that fired natively is on the page.
 	table := tb.text("#findings-table")
 	for _, r := range want.Rules {
