@@ -136,3 +136,19 @@ func TestScanOverBlob(t *testing.T) {
 		t.Errorf("findings CSV: %.200s", out["text"])
 	}
 }
+
+// TestWarmScanRunsTheRules: the start-up scan (warm) reads its export and
+// every built-in rule fires on it, so warming compiles and runs their
+// code, not an error path.
+func TestWarmScanRunsTheRules(t *testing.T) {
+	f, err := warmScan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Summary.ByRule) != len(f.Rules) {
+		t.Errorf("warming fired %d of the %d rules (%v)", len(f.Summary.ByRule), len(f.Rules), f.Summary.ByRule)
+	}
+	if len(f.Inputs) != 1 || f.Inputs[0].BadRows != 0 {
+		t.Errorf("warming's export read badly: %+v", f.Inputs)
+	}
+}

@@ -26,6 +26,7 @@ func main() {
 	core.Set("handle", js.FuncOf(handle))
 	core.Set("version", detect.Version)
 	js.Global().Set("offhuntCore", core)
+	warm()
 	if ready := js.Global().Get("offhuntReady"); ready.Type() == js.TypeFunction {
 		ready.Invoke(js.ValueOf(map[string]any{"version": detect.Version}))
 	}
