@@ -272,13 +272,15 @@
       this.nextId = 1;
       this.pending = new Map();
       this.memory = 0;
-      this.digests = new Map(); // file key -> {sha, upTo}: see read
       this.onstate = () => {};
       this.start();
     }
 
     start() {
       this.ready = false;
+      // file key -> {sha, upTo} (see read); a fresh worker numbers
+      // its files afresh.
+      this.digests = new Map();
       const w = newWorker();
       this.worker = w;
       this.readyPromise = new Promise((resolve, reject) => {

@@ -21,14 +21,45 @@ import (
 // sees. A program of another shape, or one that would record too much, is
 // run again from its sources once now is known, as it always was.
 
-// Limits of what one program records during the pass.
+// Limits of what the programs of one pass record, together: a program
+// whose recording would pass them reads its source again instead.
 const (
-	// MaxDeferredRowBytes bounds the rows a program records (about the
-	// bytes of their values); past it the program reads its source again.
+	// MaxDeferredRowBytes bounds the rows recorded (about the bytes of
+	// their values).
 	MaxDeferredRowBytes = 64 << 20
 	// MaxDeferredTimes bounds the event times recorded for the notice.
 	MaxDeferredTimes = 4 << 20
 )
+
+// The limits in force; tests lower them to see a recording overflow.
+var maxDeferredRowBytes, maxDeferredTimes = MaxDeferredRowBytes, MaxDeferredTimes
+
+// deferBudget is what the recordings of one pass may still hold.
+type deferBudget struct {
+	mu       sync.Mutex
+	rowBytes int
+	times    int
+}
+
+// take reserves rowBytes and times, or reports false when they do not fit.
+func (b *deferBudget) take(rowBytes, times int) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.rowBytes+rowBytes > maxDeferredRowBytes || b.times+times > maxDeferredTimes {
+		return false
+	}
+	b.rowBytes += rowBytes
+	b.times += times
+	return true
+}
+
+// give returns what a recording that overflowed held.
+func (b *deferBudget) give(rowBytes, times int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.rowBytes -= rowBytes
+	b.times -= times
+}
 
 // errNotDeferred ends the recording run of a program that cannot be run
 // over recorded rows; it runs again from its sources.
@@ -38,9 +69,10 @@ var errNotDeferred = errors.New("kql: the program reads its sources once now is 
 type recording struct {
 	filter int // index of the time filter among the scan's filters
 	col    int // the column it reads
+	budget *deferBudget
 
 	rows     []data.Row
-	rowBytes int
+	rowBytes int // the budget the rows hold
 
 	mu       sync.Mutex // times and nulls are recorded by the reader's goroutines
 	times    []int64
@@ -68,7 +100,7 @@ func (r *recording) addTime(v data.Value) {
 	if n := len(r.times); n > 0 && r.times[n-1] == v.I {
 		return // runs of one time are common; one is enough
 	}
-	if len(r.times) >= MaxDeferredTimes {
+	if !r.budget.take(0, 1) {
 		r.overflow = true
 		return
 	}
@@ -88,11 +120,12 @@ func (r *recording) addRow(row data.Row) bool {
 	for _, v := range row {
 		size += 40 + len(v.S)
 	}
-	if r.rowBytes+size > MaxDeferredRowBytes {
+	if !r.budget.take(size, 0) {
 		r.mu.Lock()
 		r.overflow = true
 		r.mu.Unlock()
-		r.rows = nil
+		r.budget.give(r.rowBytes, 0)
+		r.rows, r.rowBytes = nil, 0
 		return false
 	}
 	r.rowBytes += size
@@ -202,7 +235,7 @@ func (x *setRun) runRecording(i int) {
 			x.runFrom(i + 1)
 			return errNotDeferred
 		}
-		rec = &recording{filter: filter, col: n.filters[filter].reads[0]}
+		rec = &recording{filter: filter, col: n.filters[filter].reads[0], budget: x.budget}
 		c := &consumer{n: n, rs: rs, emit: emit, rec: rec}
 		x.scanOf(n.src).cons = append(x.scanOf(n.src).cons, c)
 		x.runFrom(i + 1)
@@ -239,7 +272,7 @@ func (s *ProgramSet) RunEachLateNow(ctx context.Context, resolveNow func() (int6
 	for lo := 0; lo < len(s.progs); lo += MaxSharedPrograms {
 		hi := min(lo+MaxSharedPrograms, len(s.progs))
 		x := &setRun{ctx: ctx, progs: s.progs[lo:hi], results: results[lo:hi], errs: errs[lo:hi], base: lo, onRow: s.onRow,
-			late: true, recs: make([]*recording, hi-lo)}
+			late: true, recs: make([]*recording, hi-lo), budget: &deferBudget{}}
 		x.runFrom(0)
 		now, err := resolveNow()
 		if err != nil {

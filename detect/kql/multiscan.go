@@ -154,8 +154,9 @@ type setRun struct {
 	onRow   func(prog int) RowFunc // nil unless the set streams
 	// late: now is learnt by this pass; programs that read it record
 	// (latenow.go), and recs holds their recordings (nil: run again).
-	late bool
-	recs []*recording
+	late   bool
+	recs   []*recording
+	budget *deferBudget // what the recordings may still hold
 }
 
 // runFrom starts program i; the programs after it are started from inside

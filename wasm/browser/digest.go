@@ -18,8 +18,9 @@ import (
 // the digest of the file's first n bytes, which it has once a reading
 // from the start has handed them all over.
 type pageDigest struct {
-	key string // the file, as blobReader names it to the page
-	n   int64
+	key  string // the file, as blobReader names it to the page
+	name string // the input's name, for errors
+	n    int64
 }
 
 // pageDigests reports whether the page computes digests (a page's
@@ -39,11 +40,11 @@ func (d *pageDigest) Sum(b []byte) []byte {
 	if err != nil {
 		// Sum cannot fail; the scan fails with this (an internal error),
 		// never with a wrong digest.
-		panic(fmt.Errorf("the SHA-256 of %s: %v", d.key, err))
+		panic(fmt.Errorf("the SHA-256 of %s: %v", d.name, err))
 	}
 	u8 := uint8Array.New(v)
 	if u8.Get("length").Int() != 32 {
-		panic(fmt.Errorf("the SHA-256 of %s: the page answered %d bytes", d.key, u8.Get("length").Int()))
+		panic(fmt.Errorf("the SHA-256 of %s: the page answered %d bytes", d.name, u8.Get("length").Int()))
 	}
 	sum := make([]byte, 32)
 	js.CopyBytesToGo(sum, u8)

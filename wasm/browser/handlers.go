@@ -344,7 +344,7 @@ func readInputs(files js.Value, rep *reporter) []detect.Input {
 			},
 		}
 		if hashByPage {
-			in.FileDigest = func() hash.Hash { return &pageDigest{key: key} }
+			in.FileDigest = func() hash.Hash { return &pageDigest{key: key, name: name} }
 		}
 		inputs = append(inputs, in)
 	}
