@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 
 	"offhunt/detect/data"
 )
@@ -34,31 +35,26 @@ const (
 // The limits in force; tests lower them to see a recording overflow.
 var maxDeferredRowBytes, maxDeferredTimes = MaxDeferredRowBytes, MaxDeferredTimes
 
-// deferBudget is what the recordings of one pass may still hold.
+// deferBudget is what the recordings of one pass hold, together. It is
+// counted with atomics: the reader's goroutines record event times at once.
 type deferBudget struct {
-	mu       sync.Mutex
-	rowBytes int
-	times    int
+	rowBytes atomic.Int64
+	times    atomic.Int64
 }
 
 // take reserves rowBytes and times, or reports false when they do not fit.
 func (b *deferBudget) take(rowBytes, times int) bool {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.rowBytes+rowBytes > maxDeferredRowBytes || b.times+times > maxDeferredTimes {
+	if b.rowBytes.Add(int64(rowBytes)) > int64(maxDeferredRowBytes) || b.times.Add(int64(times)) > int64(maxDeferredTimes) {
+		b.give(rowBytes, times)
 		return false
 	}
-	b.rowBytes += rowBytes
-	b.times += times
 	return true
 }
 
-// give returns what a recording that overflowed held.
+// give returns what take reserved.
 func (b *deferBudget) give(rowBytes, times int) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.rowBytes -= rowBytes
-	b.times -= times
+	b.rowBytes.Add(-int64(rowBytes))
+	b.times.Add(-int64(times))
 }
 
 // errNotDeferred ends the recording run of a program that cannot be run
@@ -71,49 +67,56 @@ type recording struct {
 	col    int // the column it reads
 	budget *deferBudget
 
-	rows     []data.Row
-	rowBytes int // the budget the rows hold
+	rows     []data.Row // recorded by the goroutine that emits rows
+	rowBytes int        // the budget the rows hold
 
-	mu       sync.Mutex // times and nulls are recorded by the reader's goroutines
-	times    []int64
-	nulls    bool
-	reached  bool
-	overflow bool
+	mu       sync.Mutex  // guards slots
+	slots    []*timeSlot // one per goroutine of the reader
+	overflow atomic.Bool
+}
+
+// timeSlot holds the event times one of the reader's goroutines saw reach
+// the time filter, so that recording one takes no lock.
+type timeSlot struct {
+	times   []int64
+	nulls   bool // a row whose time was null reached it
+	reached bool
+}
+
+// slot gives a goroutine of the reader its own timeSlot.
+func (r *recording) slot() *timeSlot {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s := &timeSlot{}
+	r.slots = append(r.slots, s)
+	return s
 }
 
 // usable reports whether the recording holds everything the replay needs.
-func (r *recording) usable() bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return !r.overflow
-}
+func (r *recording) usable() bool { return !r.overflow.Load() }
 
 // addTime records the event time of a row that reached the time filter.
-func (r *recording) addTime(v data.Value) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.reached = true
+func (r *recording) addTime(s *timeSlot, v data.Value) {
+	s.reached = true
 	if v.K != data.KDateTime {
-		r.nulls = true
+		s.nulls = true
 		return
 	}
-	if n := len(r.times); n > 0 && r.times[n-1] == v.I {
+	if n := len(s.times); n > 0 && s.times[n-1] == v.I || r.overflow.Load() {
 		return // runs of one time are common; one is enough
 	}
 	if !r.budget.take(0, 1) {
-		r.overflow = true
+		r.overflow.Store(true)
 		return
 	}
-	r.times = append(r.times, v.I)
+	s.times = append(s.times, v.I)
 }
 
 // addRow records a row the program's other filters kept. It reports
 // false once the recording is too big to be of use.
 func (r *recording) addRow(row data.Row) bool {
-	r.mu.Lock()
-	over := r.overflow
-	r.mu.Unlock()
-	if over {
+	if r.overflow.Load() {
+		r.free()
 		return false
 	}
 	size := 0
@@ -121,16 +124,19 @@ func (r *recording) addRow(row data.Row) bool {
 		size += 40 + len(v.S)
 	}
 	if !r.budget.take(size, 0) {
-		r.mu.Lock()
-		r.overflow = true
-		r.mu.Unlock()
-		r.budget.give(r.rowBytes, 0)
-		r.rows, r.rowBytes = nil, 0
+		r.overflow.Store(true)
+		r.free()
 		return false
 	}
 	r.rowBytes += size
 	r.rows = append(r.rows, row.Clone())
 	return true
+}
+
+// free gives back the rows of a recording that overflowed.
+func (r *recording) free() {
+	r.budget.give(r.rowBytes, 0)
+	r.rows, r.rowBytes = nil, 0
 }
 
 // lateTimeFilter finds the scan's one time filter when it holds all of the
@@ -162,12 +168,16 @@ func (n *scanNode) lateTimeFilter(nowCalls int) (int, bool) {
 func (n *scanNode) recordMatcher(rs *runState, rec *recording, filter, col int) func(data.Row) bool {
 	rc := &rowCtx{run: rs}
 	rest := n.chainFilter(rs)
+	var slot *timeSlot
+	if rec != nil {
+		slot = rec.slot()
+	}
 	return func(r data.Row) bool {
 		rc.row = r
 		for i, f := range n.filters {
 			if i == filter {
 				if rec != nil {
-					rec.addTime(r[col])
+					rec.addTime(slot, r[col])
 				}
 				continue
 			}
@@ -183,23 +193,25 @@ func (n *scanNode) recordMatcher(rs *runState, rec *recording, filter, col int) 
 // notice from the recorded times, then the rows through all its filters.
 func (r *recording) replay(n *scanNode, rs *runState, emit func(data.Row) error) error {
 	f := n.filters[r.filter]
-	if r.reached {
-		kept := false
-		row := make(data.Row, len(n.cols))
-		rc := &rowCtx{run: rs, row: row}
-		if r.nulls {
+	reached, kept := false, false
+	row := make(data.Row, len(n.cols))
+	rc := &rowCtx{run: rs, row: row}
+	for _, s := range r.slots {
+		reached = reached || s.reached
+		if s.nulls && !kept {
+			row[r.col] = data.Null
 			kept = f.pred(rc)
 		}
-		for _, t := range r.times {
+		for _, t := range s.times {
 			if kept {
 				break
 			}
 			row[r.col] = data.NewDateTime(t)
 			kept = f.pred(rc)
 		}
-		if !kept {
-			rs.timeFilteredAll = true
-		}
+	}
+	if reached && !kept {
+		rs.timeFilteredAll = true
 	}
 	m := n.matcher(rs, false, true)
 	for i, row := range r.rows {

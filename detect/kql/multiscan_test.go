@@ -107,15 +107,7 @@ func checkSetsOverScripts(t *testing.T) {
 					}
 				}
 			}
-			for i := range progs {
-				if (wantErr[i] == nil) != (gotErr[i] == nil) || wantErr[i] != nil && wantErr[i].Error() != gotErr[i].Error() {
-					t.Errorf("%s: program %d: error %v in the set, %v alone\nquery:\n%s", where, i, gotErr[i], wantErr[i], queries[i])
-					continue
-				}
-				if d := diffResults(want[i], got[i]); d != "" {
-					t.Errorf("%s: program %d differs in the set: %s\nquery:\n%s", where, i, d, queries[i])
-				}
-			}
+			compareRuns(t, where, "in the set", "alone", queries, want, got, wantErr, gotErr)
 		}
 	}
 	if shared < 100 {
@@ -146,13 +138,20 @@ func checkLateNow(t *testing.T, where string, c *scriptCase, env *kql.Env, queri
 	if err != nil || resolved != 1 {
 		t.Fatalf("%s: RunEachLateNow: %v, now resolved %d times", where, err, resolved)
 	}
+	compareRuns(t, where, "with a late now", "with now fixed", queries, want, got, wantErr, gotErr)
+}
+
+// compareRuns requires each query's results and error in got to be those
+// in want; how and wantHow name the two runs in messages.
+func compareRuns(t *testing.T, where, how, wantHow string, queries []string, want, got [][]*kql.Result, wantErr, gotErr []error) {
+	t.Helper()
 	for i := range queries {
 		if (wantErr[i] == nil) != (gotErr[i] == nil) || wantErr[i] != nil && wantErr[i].Error() != gotErr[i].Error() {
-			t.Errorf("%s: program %d with a late now: error %v, %v with now fixed\nquery:\n%s", where, i, gotErr[i], wantErr[i], queries[i])
+			t.Errorf("%s: program %d: error %v %s, %v %s\nquery:\n%s", where, i, gotErr[i], how, wantErr[i], wantHow, queries[i])
 			continue
 		}
 		if d := diffResults(want[i], got[i]); d != "" {
-			t.Errorf("%s: program %d differs with a late now: %s\nquery:\n%s", where, i, d, queries[i])
+			t.Errorf("%s: program %d differs %s: %s\nquery:\n%s", where, i, how, d, queries[i])
 		}
 	}
 }
