@@ -6,6 +6,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -137,4 +139,38 @@ func TestRenderChart(t *testing.T) {
 		t.Errorf("%d lines, want 1", n)
 	}
 	tb.screenshot("query-chart")
+}
+
+// TestFileGoneBeforeRun: a file that leaves the disk after it was chosen
+// fails the run with a message that names it (the page reads files for
+// the engine, so the browser's error crosses two threads to get there);
+// the engine stays up and the next run works.
+func TestFileGoneBeforeRun(t *testing.T) {
+	sample, err := os.ReadFile(samplePath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "vanishing.csv")
+	if err := os.WriteFile(path, sample, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tb := newTab(t, "")
+	tb.click("#tab-query")
+	tb.pick("#pick-files", path)
+	tb.waitJS(`document.getElementById("input-list").textContent.includes("vanishing.csv")`)
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	tb.runQuery("DeviceProcessEvents | count")
+	msg := tb.text("#message")
+	t.Logf("the page says: %s", msg)
+	if !strings.Contains(msg, "vanishing.csv") || !strings.Contains(strings.ToLower(msg), "fail") {
+		t.Errorf("the message after reading a file that is gone: %q", msg)
+	}
+	tb.click("#clear-inputs")
+	tb.pick("#pick-files", samplePath())
+	tb.runQuery("DeviceProcessEvents | count")
+	if msg := tb.text("#message"); !strings.Contains(msg, "1 row") {
+		t.Errorf("the next query says %q; want its one row", msg)
+	}
 }
