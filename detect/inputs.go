@@ -137,30 +137,41 @@ func (s *inputSet) progress(p logs.Progress) {
 // the run made; an input no scan read to its end (a query that stopped
 // early, a table no rule named) is read now, so that reports are whole.
 func (s *inputSet) reports(ctx context.Context) ([]InputReport, error) {
+	if err := s.complete(ctx); err != nil {
+		return nil, err
+	}
+	out := make([]InputReport, 0, len(s.inputs))
+	for _, in := range s.inputs {
+		out = append(out, inputReport(in.Report()))
+	}
+	return out, nil
+}
+
+// complete reads every input no scan has read to its end, so that its
+// report is whole.
+func (s *inputSet) complete(ctx context.Context) error {
 	for _, u := range s.unions {
 		if u.isCounted() {
 			continue
 		}
 		need := make([]bool, len(u.src.Columns()))
 		if err := u.src.Scan(ctx, need, func(data.Row) error { return nil }); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	out := make([]InputReport, 0, len(s.inputs))
 	for _, in := range s.inputs {
 		if err := in.Complete(ctx); err != nil {
-			return nil, err
+			return err
 		}
-		out = append(out, inputReport(in.Report()))
 	}
-	return out, nil
+	return nil
 }
 
 // latestEvent is the newest event time among the inputs, from their
 // reports (the reader's event-time column: Timestamp or TimeGenerated, or
 // a mapped input's event time). Inputs not read to their end are read.
 func (s *inputSet) latestEvent(ctx context.Context) (int64, bool, error) {
-	if _, err := s.reports(ctx); err != nil {
+	if err := s.complete(ctx); err != nil {
 		return 0, false, err
 	}
 	var last int64

@@ -100,23 +100,25 @@ function dispatch(msg) {
 const reads = new Map();
 let nextRead = 1;
 self.offhuntRead = function (blob, start, end, key) {
-  const read = nextRead++;
-  return new Promise((resolve, reject) => {
-    reads.set(read, { resolve, reject });
-    postMessage({ type: "read", read, blob, start, end, key });
-  });
+  return askPage({ type: "read", blob, start, end, key });
 };
 
 // offhuntDigest(key, n) asks the page for the SHA-256 of the file it reads
 // under key, once its n bytes have all been read: the page hashes a file
 // as it reads it, on its own thread (see SHA256 in app.js).
 self.offhuntDigest = function (key, n) {
+  return askPage({ type: "digest", key, n });
+};
+
+// askPage sends the page a request numbered `read`; settleRead settles
+// its promise with the page's {type: "chunk"} answer.
+function askPage(msg) {
   const read = nextRead++;
   return new Promise((resolve, reject) => {
     reads.set(read, { resolve, reject });
-    postMessage({ type: "digest", read, key, n });
+    postMessage(Object.assign(msg, { read }));
   });
-};
+}
 
 function settleRead(msg) {
   const r = reads.get(msg.read);
