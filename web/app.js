@@ -228,6 +228,25 @@
     }
   }
 
+  // warmSHA256 hashes a few MiB of zeros in small steps while the page is
+  // idle (the engine warms up for seconds after load), so that the first
+  // scan's hashing runs optimised code: measured in Chromium, the first 2
+  // MiB a fresh page hashed took 83 ms, 21 ms once warm, and the scan's
+  // engine waits for each piece the page hashes.
+  const warmHashSteps = 16;
+  const warmHashStep = 256 << 10;
+  function warmSHA256() {
+    const sha = new SHA256();
+    const zeros = new Uint8Array(warmHashStep);
+    let step = 0;
+    const next = () => {
+      sha.update(zeros);
+      if (++step < warmHashSteps) setTimeout(next, 0);
+      else sha.digest();
+    };
+    setTimeout(next, 0);
+  }
+
   // ----------------------------------------------------------------- engine
 
   // The offline single file carries the module and the worker inline; the
@@ -281,6 +300,8 @@
       // file key -> {sha, upTo} (see read); a fresh worker numbers
       // its files afresh.
       this.digests = new Map();
+      // read number -> the promise of its piece's handover (see read).
+      this.handovers = new Map();
       const w = newWorker();
       this.worker = w;
       this.readyPromise = new Promise((resolve, reject) => {
@@ -343,8 +364,15 @@
     // The page also hashes each file it reads, in order from its start
     // (SHA256 says why): a piece already hashed (a second pass) is passed
     // over, and digest answers once the whole file has been hashed.
+    //
+    // A reader asks for more than one piece at a time; each is handed over
+    // after the reader's piece before it (msg.after), so that the page
+    // hashes in order whatever order the reads finish in.
     read(w, msg) {
-      msg.blob.slice(msg.start, msg.end).arrayBuffer().then(
+      const bytes = msg.blob.slice(msg.start, msg.end).arrayBuffer();
+      const before = this.handovers.get(msg.after) || Promise.resolve();
+      this.handovers.delete(msg.after);
+      const done = before.then(() => bytes).then(
         (buffer) => {
           if (w !== this.worker) return;
           this.hashPiece(msg.key, msg.start, new Uint8Array(buffer));
@@ -355,6 +383,7 @@
           if (w === this.worker) w.postMessage({ type: "chunk", read: msg.read, error });
         },
       );
+      if (msg.end < msg.blob.size) this.handovers.set(msg.read, done);
     }
 
     hashPiece(key, start, bytes) {
@@ -450,6 +479,7 @@
   let inputKey = 0;
 
   const engine = new Engine(loadModule());
+  warmSHA256();
   engine.onstate = (s, message, fatal) => {
     if (s === "ready") {
       $("engine-status").textContent = "Engine ready (offhunt " + engine.version + ")" + (offline ? ", offline file" : "");

@@ -97,10 +97,19 @@ function dispatch(msg) {
 // [start, end) and gets a promise of them as an ArrayBuffer. A browser
 // moves a File's bytes only while the reading thread is idle, so a read
 // made here would wait for the scan instead of running beside it.
+//
+// A reader (stream) asks for its next pieces before it needs them, and
+// the page hands each one over only after the one before (after): the
+// page hashes a file in order, and the reader takes them in order anyway.
 const reads = new Map();
 let nextRead = 1;
-self.offhuntRead = function (blob, start, end, key) {
-  return askPage({ type: "read", blob, start, end, key });
+const lastReadOf = new Map(); // stream -> its last read's number
+self.offhuntRead = function (blob, start, end, key, stream) {
+  const msg = { type: "read", blob, start, end, key, after: lastReadOf.get(stream) || 0 };
+  const p = askPage(msg);
+  if (end < blob.size) lastReadOf.set(stream, msg.read);
+  else lastReadOf.delete(stream);
+  return p;
 };
 
 // offhuntDigest(key, n) asks the page for the SHA-256 of the file it reads

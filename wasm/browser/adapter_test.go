@@ -58,6 +58,91 @@ func TestBlobReader(t *testing.T) {
 	}
 }
 
+// TestBlobReaderParksItsHead: a reader closed within its file's head (the
+// look at a file before a scan) is taken over by the next open of the same
+// file, from the start: the file is read once, each piece asked for once,
+// the bytes are the file's, and it is the same read (no second pass). A
+// reader that read a small file whole is taken over too, as a new pass
+// that asks for nothing; one that went past parkBytes is let go, and so
+// is a parked one when another file is opened or the run ends.
+func TestBlobReaderParksItsHead(t *testing.T) {
+	var asked []string
+	read := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		asked = append(asked, fmt.Sprintf("%s:%d-%d", args[3].String(), args[1].Int(), args[2].Int()))
+		return args[0].Call("slice", args[1], args[2]).Call("arrayBuffer")
+	})
+	defer read.Release()
+	js.Global().Set("offhuntRead", read)
+	defer js.Global().Delete("offhuntRead")
+	fill := func(n int) []byte { return bytes.Repeat([]byte("offhunt parks the head "), n/23+1)[:n] }
+	readAll := func(r *blobReader, want []byte, what string) {
+		t.Helper()
+		got, err := io.ReadAll(r)
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("%s: read %d bytes, not the file's %d", what, len(got), len(want))
+		}
+	}
+
+	size := 5*firstChunkSize + 777
+	data := fill(size)
+	b := blob(data)
+	head, sameRead := openBlob(b, "p/0", int64(size), nil)
+	if sameRead {
+		t.Fatal("the first open of a file continued a read")
+	}
+	if _, err := io.ReadFull(head, make([]byte, 100)); err != nil {
+		t.Fatal(err)
+	}
+	head.Close()
+	if _, err := head.Read(make([]byte, 1)); err == nil {
+		t.Error("a read after Close succeeded")
+	}
+	scan, sameRead := openBlob(b, "p/0", int64(size), nil)
+	if scan != head || !sameRead {
+		t.Fatalf("the scan's open did not take over the parked reader as the same read (%v)", sameRead)
+	}
+	readAll(scan, data, "the resumed reader")
+	want := fmt.Sprintf("[p/0:0-%d p/0:%d-%d p/0:%d-%d]", firstChunkSize, firstChunkSize, 3*firstChunkSize, 3*firstChunkSize, size)
+	if fmt.Sprint(asked) != want {
+		t.Errorf("pieces asked for: %v, want each once: %s", asked, want)
+	}
+	scan.Close()
+	again, sameRead := openBlob(b, "p/0", int64(size), nil)
+	if again != scan || sameRead {
+		t.Fatalf("a second pass over a small file read whole did not reuse its chunks as a new pass (%v)", sameRead)
+	}
+	readAll(again, data, "the second pass")
+	if fmt.Sprint(asked) != want {
+		t.Errorf("the second pass asked for pieces again: %v", asked)
+	}
+	again.Close()
+	dropParked()
+	if parked != nil {
+		t.Error("the end of a run kept the parked reader")
+	}
+
+	large := fill(parkBytes + firstChunkSize + 5)
+	r, _ := openBlob(blob(large), "p/1", int64(len(large)), nil)
+	readAll(r, large, "a file larger than parkBytes")
+	r.Close()
+	if parked != nil {
+		t.Error("a reader that went past parkBytes was parked")
+	}
+
+	head, _ = openBlob(b, "p/2", int64(size), nil)
+	io.ReadFull(head, make([]byte, 10))
+	head.Close()
+	if other, _ := openBlob(blob(data[:10]), "p/3", 10, nil); other == head {
+		t.Error("another file's open took over the parked reader")
+	}
+	if parked != nil {
+		t.Error("the parked reader was kept after another file's open")
+	}
+}
+
 func TestDispatchRecoversPanics(t *testing.T) {
 	handlers["test-panic"] = func(js.Value, *reporter) (map[string]any, error) {
 		var m map[string]int
@@ -153,7 +238,7 @@ func TestWarmScanRunsTheRules(t *testing.T) {
 	if len(f.Findings) > 2*len(f.Rules) {
 		t.Errorf("warming found %d findings; its ordinary rows must find none", len(f.Findings))
 	}
-	if len(f.Inputs) != 1 || f.Inputs[0].BadRows != 0 {
-		t.Errorf("warming's export read badly: %+v", f.Inputs)
+	if len(f.Inputs) != 1 || f.Inputs[0].BadRows != 0 || f.Inputs[0].Rows != int64(warmRows) || f.Inputs[0].Schema != "DeviceProcessEvents" {
+		t.Errorf("warming's export read badly (want %d DeviceProcessEvents rows, none bad): %+v", warmRows, f.Inputs)
 	}
 }

@@ -6,24 +6,35 @@ import (
 	"errors"
 	"io"
 	"syscall/js"
+
+	"offhunt/detect/logs"
 )
 
-// Chunk sizes: how much of a file one read asks the browser for. Each
-// chunk is copied once into Go memory; while the core works on one chunk
-// the browser reads the next, so disk and CPU overlap. Memory for a file is
-// two chunks, whatever the file's size.
+// Chunk sizes: how much of a file one read asks the browser for. While the
+// core works on one chunk the browser reads the next ones, so disk and CPU
+// overlap; the chunks wait in JavaScript memory, at most readAheadBytes
+// beyond the bytes the reader has, whatever the file's size.
 //
 // Reads start small and double: a look at a file's head (its format and
 // columns) needs little, and the first rows arrive sooner; a browser's read
 // costs about 45 ms whatever its size up to a few MiB (Chromium, in a
-// worker: 75 MB read in 4 MiB pieces took 0.88 s, in 16 MiB pieces 0.37 s),
-// so a long scan reads big chunks.
+// worker: 75 MB read in 4 MiB pieces took 0.88 s, in 16 MiB pieces 0.37
+// s), so a long scan reads big chunks. A reader asks at once for every
+// chunk up to readAheadBytes (1, 2, 4, 8 and 16 MiB): the reads of the
+// first 31 MiB run side by side instead of one after the other, each
+// waiting for the core to finish the chunk before.
 const (
 	firstChunkSize = 1 << 20
 	maxChunkSize   = 16 << 20
+	readAheadBytes = 2 * maxChunkSize
 )
 
 var uint8Array = js.Global().Get("Uint8Array")
+
+// parkBytes bounds the head of a file a reader keeps for the next open of
+// the file (see parked): opening a file reads at most logs.InferenceBytes
+// of it to learn its columns, and a little more in whole chunks.
+const parkBytes = 2 * logs.InferenceBytes
 
 // blobReader reads a JavaScript Blob (a File) from the start, chunk by
 // chunk, through blob.slice(a, b).arrayBuffer(), done by the page's thread
@@ -31,42 +42,133 @@ var uint8Array = js.Global().Get("Uint8Array")
 // Chromium, a 75 MB scan waited 0.6 s for reads done on the worker's own
 // busy thread and 0.15 s for reads done by the page's. It never holds the whole
 // file, so an export larger than memory still scans.
+//
+// A chunk stays in JavaScript memory; each Read copies the piece asked
+// for straight into the caller's buffer, so the bytes are copied once into
+// Go and the WebAssembly memory holds no chunk at all (a Go-side chunk
+// buffer cost the first scan 30-50 ms of allocation per size it grew to).
 type blobReader struct {
-	blob   js.Value
-	key    string // names the file to the page, which hashes what it reads (pageDigest)
-	size   int64
-	off    int64    // offset of the next chunk to ask for
-	chunk  int64    // size of the next chunk to ask for
-	next   js.Value // promise of the next chunk's ArrayBuffer, or undefined
-	buf    []byte
+	blob     js.Value
+	key      string // names the file to the page, which hashes what it reads (pageDigest)
+	size     int64
+	stream   int        // numbers the reader to the page, which hands its chunks over in order
+	off      int64      // offset of the next chunk to ask for
+	chunk    int64      // size of the next chunk to ask for
+	ahead    []js.Value // promises of the next chunks' ArrayBuffers, in file order
+	received int64      // bytes the page has handed over
+
+	// head holds the chunks from the file's start while they come to at
+	// most parkBytes (keep), so that a reader closed there can be parked
+	// and read again from the start; next is the head chunk to read next.
+	head []js.Value
+	keep bool
+	next int
+
+	cur    js.Value // the chunk being read (a Uint8Array), or undefined
 	pos    int
 	end    int
-	read   int64
+	read   int64 // bytes of the file this open has read
 	closed bool
 	onRead func(read int64) // called after each chunk with the bytes read so far
 }
 
+// parked is the last reader closed before it went past its file's head: a
+// look at the file (its format and columns) before a scan. The scan's open
+// of the same file takes it over, rewound to the start, with the next
+// chunks already on their way, instead of reading the head again (which
+// cost the start of every scan a read of 50-100 ms).
+var parked *blobReader
+
+// streams counts the readers made, to number them (blobReader.stream).
+var streams int
+
+// openBlob returns a reader of blob from its start: the parked one for
+// key when there is one, else a new one. sameRead is true when the parked
+// reader had not read the whole file: the look at its head goes on into a
+// scan, which is the same read of the file, not a second pass.
+func openBlob(blob js.Value, key string, size int64, onRead func(int64)) (r *blobReader, sameRead bool) {
+	if p := parked; p != nil {
+		parked = nil
+		if p.key == key {
+			sameRead = p.read < p.size
+			p.closed, p.next, p.cur, p.pos, p.end, p.read, p.onRead = false, 0, js.Undefined(), 0, 0, 0, onRead
+			return p, sameRead
+		}
+	}
+	return newBlobReader(blob, key, size, onRead), false
+}
+
+// dropParked lets a parked reader go when a run ends.
+func dropParked() {
+	if parked != nil {
+		parked.cur, parked.ahead, parked.head = js.Undefined(), nil, nil
+		parked = nil
+	}
+}
+
 func newBlobReader(blob js.Value, key string, size int64, onRead func(int64)) *blobReader {
-	r := &blobReader{blob: blob, key: key, size: size, onRead: onRead, next: js.Undefined(), chunk: firstChunkSize}
+	streams++
+	r := &blobReader{blob: blob, key: key, size: size, stream: streams, onRead: onRead, cur: js.Undefined(), chunk: firstChunkSize, keep: true}
 	r.request()
 	return r
 }
 
-// request asks the browser for the next chunk, unless the file is read.
+// request asks the browser for the next chunks, as long as they end at
+// most readAheadBytes beyond the bytes received (the first always).
 func (r *blobReader) request() {
-	if r.off >= r.size {
-		r.next = js.Undefined()
-		return
+	for r.off < r.size {
+		end := min(r.off+r.chunk, r.size)
+		if len(r.ahead) > 0 && end-r.received > readAheadBytes {
+			return
+		}
+		r.chunk = min(2*r.chunk, maxChunkSize)
+		if read := js.Global().Get("offhuntRead"); read.Type() == js.TypeFunction {
+			// The page reads for us (web/worker.js says why).
+			r.ahead = append(r.ahead, read.Invoke(r.blob, float64(r.off), float64(end), r.key, r.stream))
+		} else {
+			r.ahead = append(r.ahead, r.blob.Call("slice", float64(r.off), float64(end)).Call("arrayBuffer"))
+		}
+		r.off = end
 	}
-	end := min(r.off+r.chunk, r.size)
-	r.chunk = min(2*r.chunk, maxChunkSize)
-	if read := js.Global().Get("offhuntRead"); read.Type() == js.TypeFunction {
-		// The page reads for us (web/worker.js says why).
-		r.next = read.Invoke(r.blob, float64(r.off), float64(end), r.key)
+}
+
+// nextChunk makes the next chunk current: a kept head chunk, else the
+// next one the page hands over.
+func (r *blobReader) nextChunk() error {
+	if r.next < len(r.head) {
+		r.cur = r.head[r.next]
+		r.next++
 	} else {
-		r.next = r.blob.Call("slice", float64(r.off), float64(end)).Call("arrayBuffer")
+		if len(r.ahead) == 0 {
+			return io.EOF
+		}
+		next := r.ahead[0]
+		r.ahead = r.ahead[1:]
+		ab, err := await(next)
+		if err != nil {
+			r.ahead = nil
+			return err
+		}
+		r.cur = uint8Array.New(ab)
+		n := int64(r.cur.Get("length").Int())
+		if n == 0 {
+			return io.ErrUnexpectedEOF // the file shrank while it was read
+		}
+		r.received += n
+		r.request() // read ahead while this chunk is used
+		if r.keep && r.received <= parkBytes {
+			r.head = append(r.head, r.cur)
+			r.next = len(r.head)
+		} else {
+			r.keep, r.head, r.next = false, nil, 0
+		}
 	}
-	r.off = end
+	r.pos, r.end = 0, r.cur.Get("length").Int()
+	r.read += int64(r.end)
+	if r.onRead != nil {
+		r.onRead(r.read)
+	}
+	return nil
 }
 
 // Read implements io.Reader.
@@ -78,41 +180,33 @@ func (r *blobReader) Read(p []byte) (int, error) {
 		return 0, nil
 	}
 	if r.pos == r.end {
-		if r.next.IsUndefined() {
-			return 0, io.EOF
-		}
-		ab, err := await(r.next)
-		if err != nil {
-			r.next = js.Undefined()
+		if err := r.nextChunk(); err != nil {
 			return 0, err
 		}
-		r.request() // read ahead while this chunk is used
-		u8 := uint8Array.New(ab)
-		n := u8.Get("length").Int()
-		if n == 0 {
-			return 0, io.ErrUnexpectedEOF // the file shrank while it was read
-		}
-		if cap(r.buf) < n {
-			r.buf = make([]byte, n)
-		}
-		r.buf = r.buf[:n]
-		js.CopyBytesToGo(r.buf, u8)
-		r.pos, r.end = 0, n
-		r.read += int64(n)
-		if r.onRead != nil {
-			r.onRead(r.read)
-		}
 	}
-	n := copy(p, r.buf[r.pos:r.end])
+	n := min(len(p), r.end-r.pos)
+	if r.pos == 0 && n == r.end {
+		js.CopyBytesToGo(p, r.cur)
+	} else {
+		js.CopyBytesToGo(p[:n], r.cur.Call("subarray", r.pos, r.pos+n))
+	}
 	r.pos += n
 	return n, nil
 }
 
-// Close implements io.Closer. A chunk still on its way is dropped.
+// Close implements io.Closer. A reader still within its file's head is
+// parked for the next open of the file (openBlob); otherwise the chunks
+// on their way are dropped.
 func (r *blobReader) Close() error {
+	if r.closed {
+		return nil
+	}
 	r.closed = true
-	r.buf = nil
-	r.next = js.Undefined()
+	if r.keep && r.received > 0 {
+		parked = r
+		return nil
+	}
+	r.cur, r.ahead, r.head = js.Undefined(), nil, nil
 	return nil
 }
 

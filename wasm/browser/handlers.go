@@ -82,6 +82,7 @@ func handleScan(msg js.Value, rep *reporter) (map[string]any, error) {
 		return nil, err
 	}
 	inputs := readInputs(msg.Get("files"), rep)
+	defer dropParked()
 	opts := detect.ScanOptions{Options: options(msg, rep), Rules: rs, OnFinding: rep.finding}
 	var f *detect.Findings
 	runs := 0
@@ -134,6 +135,7 @@ func FindingsJSON(f *detect.Findings) ([]byte, error) {
 func handleQuery(msg js.Value, rep *reporter) (map[string]any, error) {
 	query := stringField(msg, "query")
 	inputs := readInputs(msg.Get("files"), rep)
+	defer dropParked()
 	opts := options(msg, rep)
 	var res *detect.QueryResult
 	rejected, err := withoutBadInputs(inputs, func(in []detect.Input) error {
@@ -339,8 +341,11 @@ func readInputs(files js.Value, rep *reporter) []detect.Input {
 			Name: name,
 			Size: size,
 			Open: func() (io.ReadCloser, error) {
-				rep.opened(name, size)
-				return newBlobReader(blob, key, size, func(read int64) { rep.readBytes(name, size, read) }), nil
+				r, sameRead := openBlob(blob, key, size, func(read int64) { rep.readBytes(name, size, read) })
+				if !sameRead {
+					rep.opened(name, size)
+				}
+				return r, nil
 			},
 		}
 		if hashByPage {

@@ -64,7 +64,7 @@ func TestBenchPage(t *testing.T) {
 		res := pageResult{
 			rows: rows, size: st.Size(),
 			scan:     time.Duration((r["end"] - start) * float64(time.Millisecond)),
-			passes:   int(r["passes"]),
+			passes:   max(int(r["passes"]), 1), // the page names a pass only from the second on
 			findings: int(r["findings"]),
 			memory:   r["memory"], memBefore: memBefore,
 		}
