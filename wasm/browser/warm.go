@@ -133,17 +133,18 @@ func warmRow(b []byte, i int, p warmProcess) []byte {
 	return append(b, '\n')
 }
 
-// warm scans a small export once before the engine says it is ready.
-// WebAssembly is compiled lazily and in tiers: a function is first
-// compiled quickly to slow code and optimised once it has run enough, and
-// a call already running keeps the code it started with, so a scan
-// entered cold ran its whole pass in slow code. Measured in Chromium on
-// the 75 MB bench export, in alternating runs: 2.7-3.7 s cold, 2.7-2.9 s
-// warmed with three rows (which only spares the rules' first compile,
-// 0.25-0.33 s), 1.6-1.7 s warmed with warmRepeats. The engine is ready
-// about 1.3 s later (3 s after the page loads instead of 1.7 s); an
-// analyst has rarely chosen a file by then, and a file dropped earlier
-// waits, as it always did.
+// warm scans an export of its own once before the engine says it is
+// ready. WebAssembly is compiled lazily and in tiers: a function is first
+// compiled quickly to slow code and optimised once it has run enough (see
+// warmRepeats), so a first scan entered cold ran much of its pass in slow
+// code. Measured in Chromium on the 75 MB bench export, in alternating
+// runs: 2.7-3.7 s cold, 1.6-1.7 s warmed with 4 MB of short rows; a CPU
+// profile of the worker then still showed the first scan's row functions
+// (term matching, lower-casing, CSV splitting) up to three times slower
+// than the second scan's, which warming with warmRepeats rows of the
+// Defender shape ended. The engine is ready 3-3.7 s after the page loads
+// (2.9-3.7 s with the short rows); a file dropped earlier waits, as it
+// always did.
 func warm() {
 	defer func() { _ = recover() }() // warming is an optimisation: never fatal
 	_, _ = warmScan()
