@@ -39,12 +39,12 @@ func runQuery(ctx context.Context, query string, inputs []Input, opts Options) (
 	// learns it (kql.ProgramSet.RunEachLateNow): the reports that pass
 	// fills hold the newest event.
 	var now time.Time
+	setNow := nowSetter(ctx, opts, set, env, &now)
 	latest := opts.Now == "latest"
 	if !latest {
-		if now, err = resolveNow(ctx, opts, set); err != nil {
+		if _, err := setNow(); err != nil {
 			return nil, err
 		}
-		env.Now = data.TimeToTicks(now)
 	}
 	prog, err := kql.Compile(query, env)
 	if err != nil {
@@ -57,14 +57,7 @@ func runQuery(ctx context.Context, query string, inputs []Input, opts Options) (
 		}
 	} else {
 		ps := kql.NewProgramSet(prog)
-		all, errs, err := ps.RunEachLateNow(ctx, func() (int64, error) {
-			var err error
-			if now, err = resolveNow(ctx, opts, set); err != nil {
-				return 0, err
-			}
-			env.Now = data.TimeToTicks(now)
-			return env.Now, nil
-		})
+		all, errs, err := ps.RunEachLateNow(ctx, setNow)
 		if err != nil {
 			return nil, err
 		}
@@ -123,6 +116,22 @@ func externalDataFrom(inputs []Input) func(url string, cols []data.Column, with 
 			}
 		}
 		return nil, fmt.Errorf("externaldata would download %s; offhunt never fetches: download %s and add it beside the export", url, seg)
+	}
+}
+
+// nowSetter returns a function that resolves the run's now (resolveNow),
+// stores it in *now and in env, and returns it in ticks: called at once
+// for a fixed now or the wall clock, or by RunEachLateNow once the pass
+// has learnt the newest event.
+func nowSetter(ctx context.Context, opts Options, set *inputSet, env *kql.Env, now *time.Time) func() (int64, error) {
+	return func() (int64, error) {
+		t, err := resolveNow(ctx, opts, set)
+		if err != nil {
+			return 0, err
+		}
+		*now = t
+		env.Now = data.TimeToTicks(t)
+		return env.Now, nil
 	}
 }
 

@@ -56,11 +56,11 @@ func Scan(ctx context.Context, inputs []Input, opts ScanOptions) (f *Findings, e
 	// those that never read it run before it is known (runScan).
 	latest := opts.Now == "latest"
 	var now time.Time
+	setNow := nowSetter(ctx, opts.Options, set, env, &now)
 	if !latest {
-		if now, err = resolveNow(ctx, opts.Options, set); err != nil {
+		if _, err := setNow(); err != nil {
 			return nil, err
 		}
-		env.Now = data.TimeToTicks(now)
 	}
 	f = &Findings{
 		Engine: "offhunt " + Version,
@@ -91,15 +91,7 @@ func Scan(ctx context.Context, inputs []Input, opts ScanOptions) (f *Findings, e
 		// One pass runs every rule and fills the reports, which hold the
 		// newest event; rules that read now record what they need and
 		// finish once it is known (kql.ProgramSet.RunEachLateNow).
-		resolve := func() (int64, error) {
-			var err error
-			if now, err = resolveNow(ctx, opts.Options, set); err != nil {
-				return 0, err
-			}
-			env.Now = data.TimeToTicks(now)
-			return env.Now, nil
-		}
-		if err := runRulesInto(ctx, progs, all, errs, resolve, stream); err != nil {
+		if err := runRulesInto(ctx, progs, all, errs, setNow, stream); err != nil {
 			return nil, err
 		}
 	}

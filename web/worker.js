@@ -10,7 +10,7 @@
 // and run in order afterwards. Every answer carries `memory`, the size of
 // the WebAssembly memory in bytes (it only grows, so it is the peak).
 // Files are read by the page: the worker sends {type: "read", read, blob,
-// start, end, key} and the page answers {type: "chunk", read, buffer |
+// start, end, key, after} and the page answers {type: "chunk", read, buffer |
 // error}, the buffer transferred, not copied (offhuntRead below says why);
 // {type: "digest", read, key, n} gets the file's SHA-256 the same way.
 //
@@ -92,7 +92,7 @@ function dispatch(msg) {
   );
 }
 
-// offhuntRead(blob, start, end) is how the Go program reads a file: it
+// offhuntRead(blob, start, end, key, stream) is how the Go program reads a file: it
 // asks the page, whose thread is idle during a scan, for the bytes
 // [start, end) and gets a promise of them as an ArrayBuffer. A browser
 // moves a File's bytes only while the reading thread is idle, so a read
