@@ -43,6 +43,11 @@ type Needle struct {
 	// ASCII: it comes from a (?i) regular expression, which also matches
 	// a few non-ASCII letters to ASCII ones (the Kelvin sign K to k).
 	ASCIIOnly bool
+	// Terms means the literals are has terms: a literal that starts (ends)
+	// with an ASCII letter or digit is only found where no letter or digit
+	// is before (after) it, as the has operator finds it (and as every
+	// whole value that equals the literal holds it).
+	Terms bool
 }
 
 // SpecSource is a source that can apply a ScanSpec itself. Sources that do

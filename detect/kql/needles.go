@@ -60,7 +60,7 @@ func (c *compiler) requiredNeedles(e ksyntax.Expr, cols []data.Column) ([]data.N
 			if !ok || len(lit) != 1 {
 				return nil, false
 			}
-			return c.columnNeedle(x.L, cols, lit, false)
+			return c.columnNeedle(x.L, cols, lit, false, termOps[x.Op])
 		case "matches regex":
 			pat, ok := c.constStrings(x.R)
 			if !ok || len(pat) != 1 {
@@ -70,7 +70,7 @@ func (c *compiler) requiredNeedles(e ksyntax.Expr, cols []data.Column) ([]data.N
 			if !ok {
 				return nil, false
 			}
-			return c.columnNeedle(x.L, cols, lits, true)
+			return c.columnNeedle(x.L, cols, lits, true, false)
 		}
 	case *ksyntax.InExpr:
 		var vals []string
@@ -83,7 +83,7 @@ func (c *compiler) requiredNeedles(e ksyntax.Expr, cols []data.Column) ([]data.N
 		}
 		switch x.Op {
 		case "in", "in~", "has_any":
-			return c.columnNeedle(x.X, cols, vals, false)
+			return c.columnNeedle(x.X, cols, vals, false, true)
 		case "has_all":
 			// Every needle is required; the rarest is the best single one.
 			best, bestRarity := "", 0.0
@@ -95,16 +95,23 @@ func (c *compiler) requiredNeedles(e ksyntax.Expr, cols []data.Column) ([]data.N
 			if best == "" {
 				return nil, false
 			}
-			return c.columnNeedle(x.X, cols, []string{best}, false)
+			return c.columnNeedle(x.X, cols, []string{best}, false, true)
 		}
 	}
 	return nil, false
 }
 
-// columnNeedle is the needle "column e contains one of lits". e is a
-// string column, or column_ifexists naming one; for column_ifexists of a
-// column the table lacks, the default is tested here instead.
-func (c *compiler) columnNeedle(e ksyntax.Expr, cols []data.Column, lits []string, asciiOnly bool) ([]data.Needle, bool) {
+// termOps are the binary operators whose literal a matching value holds
+// as a has term (data.Needle.Terms): has finds terms, and a value equal
+// to the literal holds it from its first byte to its last. in, in~,
+// has_any and has_all are the same for lists.
+var termOps = map[string]bool{"has": true, "has_cs": true, "==": true, "=~": true}
+
+// columnNeedle is the needle "column e contains one of lits" (as terms:
+// data.Needle.Terms). e is a string column, or column_ifexists naming
+// one; for column_ifexists of a column the table lacks, the default is
+// tested here instead.
+func (c *compiler) columnNeedle(e ksyntax.Expr, cols []data.Column, lits []string, asciiOnly, terms bool) ([]data.Needle, bool) {
 	if len(lits) == 0 {
 		return nil, false
 	}
@@ -149,7 +156,7 @@ func (c *compiler) columnNeedle(e ksyntax.Expr, cols []data.Column, lits []strin
 			out = append(out, l)
 		}
 	}
-	return []data.Needle{{Column: i, Literals: out, ASCIIOnly: asciiOnly}}, true
+	return []data.Needle{{Column: i, Literals: out, ASCIIOnly: asciiOnly, Terms: terms}}, true
 }
 
 // needleLiteral reports whether a literal can be searched for with ASCII
@@ -189,9 +196,11 @@ func regexNeedleLiterals(pattern string) ([]string, bool) {
 func mergeNeedles(a, b []data.Needle) []data.Needle {
 	out := make([]data.Needle, 0, len(a)+len(b))
 	for _, n := range slices.Concat(a, b) {
-		k := slices.IndexFunc(out, func(o data.Needle) bool { return o.Column == n.Column && o.ASCIIOnly == n.ASCIIOnly })
+		k := slices.IndexFunc(out, func(o data.Needle) bool {
+			return o.Column == n.Column && o.ASCIIOnly == n.ASCIIOnly && o.Terms == n.Terms
+		})
 		if k < 0 {
-			out = append(out, data.Needle{Column: n.Column, Literals: slices.Clone(n.Literals), ASCIIOnly: n.ASCIIOnly})
+			out = append(out, data.Needle{Column: n.Column, Literals: slices.Clone(n.Literals), ASCIIOnly: n.ASCIIOnly, Terms: n.Terms})
 			continue
 		}
 		for _, l := range n.Literals {

@@ -8,6 +8,7 @@ import (
 
 	"offhunt/detect/data"
 	"offhunt/detect/kql"
+	"offhunt/detect/kql/textmatch"
 )
 
 // scriptSource serves a script's input table. By default it is a
@@ -64,12 +65,14 @@ func (s specSource) ScanSpec(ctx context.Context, spec data.ScanSpec, emit func(
 
 // needlesMatch applies ScanSpec.Needles as the promise reads: some
 // needle's column text contains one of its literals, ignoring ASCII case
-// (or, for an ASCII-only needle, holds a non-ASCII byte).
+// (has it, for a needle of terms), or, for an ASCII-only needle, holds a
+// non-ASCII byte.
 func needlesMatch(r data.Row, ns []data.Needle) bool {
 	for _, n := range ns {
 		text := data.ToString(r[n.Column])
 		for _, lit := range n.Literals {
-			if strings.Contains(asciiLower(text), lit) {
+			if n.Terms && textmatch.New(textmatch.Has, lit).Match(text) ||
+				!n.Terms && strings.Contains(asciiLower(text), lit) {
 				return true
 			}
 		}

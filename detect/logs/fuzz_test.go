@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"offhunt/detect/data"
+	"offhunt/detect/kql/textmatch"
 )
 
 // The fuzz tests feed every reader arbitrary bytes. The properties: no
@@ -166,6 +167,22 @@ func fuzzPushdown(t *testing.T, src data.Source) {
 			}
 			if got != want {
 				t.Fatalf("column %s, needle %q: %d rows pushed down, %d scanned", c.Name, w, got, want)
+			}
+			// As a term (has), the needle keeps every row has keeps.
+			has := textmatch.New(textmatch.Has, w)
+			want, got = 0, 0
+			for _, r := range plain {
+				if has.Match(r[i].S) {
+					want++
+				}
+			}
+			spec.Needles = []data.Needle{{Column: i, Literals: []string{w}, Terms: true}}
+			spec.NewFilter = func() func(data.Row) bool { return func(r data.Row) bool { return has.Match(r[i].S) } }
+			if err := ss.ScanSpec(context.Background(), spec, func(data.Row) error { got++; return nil }); err != nil {
+				t.Fatalf("ScanSpec: %v", err)
+			}
+			if got != want {
+				t.Fatalf("column %s, term needle %q: %d rows pushed down, %d scanned", c.Name, w, got, want)
 			}
 		}
 	}

@@ -123,6 +123,27 @@ func TestNeedles(t *testing.T) {
 	if got := len(scanNeedle(t, src, "ProcessCommandLine", "mega", nil)); got != 1 {
 		t.Errorf("CSV: a needle found in another column kept %d rows, want 1", got)
 	}
+	// A needle of terms passes over a field that holds its literal only
+	// inside a longer term, and keeps one that has it (doubled quotes
+	// decoded, any case).
+	terms := mustOpen(t, "t.csv", "FileName,ProcessCommandLine\n"+
+		"robocopy.exe,robocopy a b\n"+
+		"cmd.exe,\"cmd /c \"\"COPY\"\" a b\"\n"+
+		"cmd.exe,cmd /c copying\n"+
+		"x.exe,x copy\n")
+	tsrc := terms.Tables()[0].Source
+	ci := data.ColumnIndex(tsrc.Columns(), "ProcessCommandLine")
+	tspec := data.ScanSpec{FilterNeed: make([]bool, len(tsrc.Columns())),
+		Needles:   []data.Needle{{Column: ci, Literals: []string{"copy"}, Terms: true}},
+		NewFilter: func() func(data.Row) bool { return func(data.Row) bool { return true } }}
+	tspec.FilterNeed[ci] = true
+	var kept []string
+	if err := tsrc.(data.SpecSource).ScanSpec(context.Background(), tspec, func(r data.Row) error { kept = append(kept, r[ci].S); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(kept, "|") != `cmd /c "COPY" a b|x copy` {
+		t.Errorf("a needle of terms kept %q", kept)
+	}
 	var keptByNever int
 	i := data.ColumnIndex(src.Columns(), "FileName")
 	spec := data.ScanSpec{FilterNeed: make([]bool, len(src.Columns())), Needles: []data.Needle{},

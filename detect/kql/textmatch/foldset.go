@@ -16,23 +16,57 @@ import "math"
 // byte outside ASCII is refused by NewFoldSet (control characters such as
 // the line breaks of a regular expression's literals are fine). It is immutable
 // and safe for concurrent use, and Match does not allocate.
+//
+// A term set (NewTermFoldSet, or NewMixedFoldSet for some needles) finds
+// its needles only as the has operator does: a needle that starts (ends) with a term character must not be
+// preceded (followed) by one. A rule pack's has_any of rclone's commands
+// holds "copy", "move" and "ls", which as bare substrings are in robocopy,
+// removefile and tools: tested as terms, a third fewer rows of a real
+// mix pass the prefilter.
 type FoldSet struct {
 	needles []string      // lowered
+	edges   []uint8       // per needle, the boundaries it needs (nil: none does)
 	first   [256]bool     // lowered first bytes of needles
 	single  [256]bool     // lowered one-byte needles
+	single1 [256]uint8    // the boundaries a one-byte needle needs
 	pairs   [1024]uint64  // bitmap of lowered first-two-byte pairs
 	buckets [256][]uint16 // needles (two bytes or more) by a hash of their pair
 }
 
+// The boundaries a term set's needle needs (FoldSet.edges).
+const (
+	edgeLeft  uint8 = 1 << iota // no term character before the match
+	edgeRight                   // no term character after the match
+)
+
 // NewFoldSet compiles needles; ok is false when there are none, one is
 // empty or longer than 65,535 bytes, or one has a byte outside ASCII.
 func NewFoldSet(needles []string) (s *FoldSet, ok bool) {
-	if len(needles) == 0 || len(needles) > math.MaxUint16 {
+	return NewMixedFoldSet(needles, nil)
+}
+
+// NewTermFoldSet is NewFoldSet for needles that must match as has
+// matches them (see FoldSet): Match(hay) is then true exactly when
+// hay has one of the needles (case-insensitively).
+func NewTermFoldSet(needles []string) (s *FoldSet, ok bool) {
+	terms := make([]bool, len(needles))
+	for i := range terms {
+		terms[i] = true
+	}
+	return NewMixedFoldSet(needles, terms)
+}
+
+// NewMixedFoldSet is NewFoldSet where needle i matches as a has term when
+// terms[i] is set (terms may be nil: none do), so that the substrings and
+// the terms a reader looks for in one field take one pass over it. A
+// needle given both ways matches as a substring, the weaker.
+func NewMixedFoldSet(needles []string, terms []bool) (s *FoldSet, ok bool) {
+	if len(needles) == 0 || len(needles) > math.MaxUint16 || terms != nil && len(terms) != len(needles) {
 		return nil, false
 	}
 	s = &FoldSet{}
-	seen := make(map[string]bool, len(needles))
-	for _, n := range needles {
+	seen := make(map[string]int, len(needles)) // needle -> its index in s.needles, -1 for one byte
+	for k, n := range needles {
 		if n == "" || len(n) > math.MaxUint16 {
 			return nil, false
 		}
@@ -42,22 +76,48 @@ func NewFoldSet(needles []string) (s *FoldSet, ok bool) {
 			}
 		}
 		n = toLowerASCII(n)
-		if seen[n] {
+		var edges uint8
+		if left, right := hasBoundaries(famHas, n); terms != nil && terms[k] {
+			if left {
+				edges |= edgeLeft
+			}
+			if right {
+				edges |= edgeRight
+			}
+		}
+		if at, dup := seen[n]; dup {
+			if at < 0 {
+				s.single1[n[0]] &= edges
+			} else {
+				s.edges[at] &= edges
+			}
 			continue
 		}
-		seen[n] = true
 		s.first[n[0]] = true
 		if len(n) == 1 {
+			seen[n] = -1
 			s.single[n[0]] = true
+			s.single1[n[0]] = edges
 			continue
 		}
+		seen[n] = len(s.needles)
 		p := pairOf(n[0], n[1])
 		s.pairs[p>>6] |= 1 << (p & 63)
 		b := bucketOf(p)
 		s.buckets[b] = append(s.buckets[b], uint16(len(s.needles)))
 		s.needles = append(s.needles, n)
+		s.edges = append(s.edges, edges)
+	}
+	if terms == nil {
+		s.edges = nil // no needle needs a boundary: Match skips the test
 	}
 	return s, true
+}
+
+// bounded reports whether hay[i:e] has the boundaries edges asks for.
+func bounded(hay string, i, e int, edges uint8) bool {
+	return (edges&edgeLeft == 0 || i == 0 || !alnum[hay[i-1]]) &&
+		(edges&edgeRight == 0 || e == len(hay) || !alnum[hay[e]])
 }
 
 func pairOf(a, b byte) uint16 { return uint16(a)<<8 | uint16(b) }
@@ -72,7 +132,7 @@ func (s *FoldSet) Match(hay string) bool {
 		if !s.first[c] {
 			continue
 		}
-		if s.single[c] {
+		if s.single[c] && (s.single1[c] == 0 || bounded(hay, i, i+1, s.single1[c])) {
 			return true
 		}
 		if i+1 == n {
@@ -84,7 +144,8 @@ func (s *FoldSet) Match(hay string) bool {
 		}
 		for _, k := range s.buckets[bucketOf(p)] {
 			nd := s.needles[k]
-			if len(nd) <= n-i && equalFoldASCII(hay[i:i+len(nd)], nd) {
+			if len(nd) <= n-i && equalFoldASCII(hay[i:i+len(nd)], nd) &&
+				(s.edges == nil || bounded(hay, i, i+len(nd), s.edges[k])) {
 				return true
 			}
 		}

@@ -92,6 +92,107 @@ func TestFoldSetRandom(t *testing.T) {
 	}
 }
 
+// hasAny is NewTermFoldSet's reference: the has Matcher of each needle.
+func hasAny(hay string, needles []string) bool {
+	for _, n := range needles {
+		if New(Has, n).Match(hay) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestTermFoldSet(t *testing.T) {
+	needles := []string{"copy", "ls", "rclone.exe", "-P", "x", "--config", "::"}
+	s, ok := NewTermFoldSet(needles)
+	if !ok {
+		t.Fatal("NewTermFoldSet refused printable ASCII needles")
+	}
+	for _, c := range []struct {
+		hay  string
+		want bool
+	}{
+		{"", false},
+		{"cmd /c COPY a b", true},
+		{"robocopy.exe a b", false},
+		{"copying", false},
+		{"tools", false},
+		{"ls -la", true},
+		{"/bin/ls", true},
+		{"myrclone.exe", false},
+		{"rclone.exe copy", true},
+		{`"C:\tools\rclone.exe"`, true},
+		{"rclone.exe2", false},
+		{"a -p b", true},
+		{"a -pb", false},
+		{"x-P", true}, // '-' is no term character: the match may start after one
+		{"X", true},
+		{"xy", false},
+		{"1x", false},
+		{"--config=a", true},
+		{"--configs", false},
+		{"a::b", true}, // no term character: a substring
+		{"naïve ls", true},
+		{"naïvels", false},
+		{"lsé", true}, // non-ASCII bytes separate terms
+	} {
+		if got := s.Match(c.hay); got != c.want {
+			t.Errorf("Match(%q) = %v, want %v", c.hay, got, c.want)
+		}
+		if has := hasAny(c.hay, needles); has != c.want {
+			t.Errorf("the has operator says %v of %q: the table is wrong", has, c.hay)
+		}
+	}
+}
+
+// TestTermFoldSetRandom compares a term set with the has operator over
+// random needles and texts from a small alphabet of term characters and
+// separators.
+func TestTermFoldSetRandom(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	const alpha = "abAB1-. é"
+	word := func(min, max int) string {
+		var b strings.Builder
+		for range min + r.IntN(max-min+1) {
+			b.WriteByte(alpha[r.IntN(len(alpha))])
+		}
+		return b.String()
+	}
+	for range 3000 {
+		needles := make([]string, 1+r.IntN(5))
+		for i := range needles {
+			for needles[i] == "" || !IsASCII(needles[i]) {
+				needles[i] = word(1, 4)
+			}
+		}
+		s, ok := NewTermFoldSet(needles)
+		if !ok {
+			t.Fatalf("NewTermFoldSet(%q) refused", needles)
+		}
+		// A mixed set, some needles terms and some substrings (a needle
+		// may come twice, each way).
+		mixed := append(needles, needles[0])
+		terms := make([]bool, len(mixed))
+		for i := range terms {
+			terms[i] = r.IntN(2) == 0
+		}
+		m, _ := NewMixedFoldSet(mixed, terms)
+		for range 20 {
+			hay := word(0, 24)
+			if got, want := s.Match(hay), hasAny(hay, needles); got != want {
+				t.Fatalf("needles %q, hay %q: Match = %v, has = %v", needles, hay, got, want)
+			}
+			want := false
+			for i, n := range mixed {
+				want = want || terms[i] && hasAny(hay, []string{n}) || !terms[i] && naiveFoldContainsAny(hay, []string{n})
+			}
+			if got := m.Match(hay); got != want {
+				t.Fatalf("needles %q, terms %v, hay %q: Match = %v, want %v", mixed, terms, hay, got, want)
+			}
+		}
+	}
+}
+
 func FuzzFoldSet(f *testing.F) {
 	f.Add("copy|ls|rclone", "cmd.exe /c COPY a b")
 	f.Add("a|bc", "xxBCxx")
@@ -103,6 +204,10 @@ func FuzzFoldSet(f *testing.F) {
 		}
 		if got, want := s.Match(hay), naiveFoldContainsAny(hay, needles); got != want {
 			t.Fatalf("needles %q, hay %q: Match = %v, want %v", needles, hay, got, want)
+		}
+		ts, _ := NewTermFoldSet(needles)
+		if got, want := ts.Match(hay), hasAny(hay, needles); got != want {
+			t.Fatalf("needles %q, hay %q: the term set's Match = %v, has = %v", needles, hay, got, want)
 		}
 	})
 }
