@@ -26,11 +26,11 @@ import "math"
 type FoldSet struct {
 	needles []string      // lowered
 	edges   []uint8       // per needle, the boundaries it needs (nil: none does)
-	first   [256]bool     // lowered first bytes of needles
-	single  [256]bool     // lowered one-byte needles
+	single  [256]bool     // one-byte needles, both cases
 	single1 [256]uint8    // the boundaries a one-byte needle needs
-	pairs   [1024]uint64  // bitmap of lowered first-two-byte pairs
-	buckets [256][]uint16 // needles (two bytes or more) by a hash of their pair
+	singles bool          // some needle is one byte long
+	pairs   [1024]uint64  // bitmap of the needles' first two bytes, in every case
+	buckets [256][]uint16 // needles (two bytes or more) by a hash of their lowered pair
 }
 
 // The boundaries a term set's needle needs (FoldSet.edges).
@@ -87,23 +87,31 @@ func NewMixedFoldSet(needles []string, terms []bool) (s *FoldSet, ok bool) {
 		}
 		if at, dup := seen[n]; dup {
 			if at < 0 {
-				s.single1[n[0]] &= edges
+				for _, c := range cases(n[0]) {
+					s.single1[c] &= edges
+				}
 			} else {
 				s.edges[at] &= edges
 			}
 			continue
 		}
-		s.first[n[0]] = true
 		if len(n) == 1 {
 			seen[n] = -1
-			s.single[n[0]] = true
-			s.single1[n[0]] = edges
+			s.singles = true
+			for _, c := range cases(n[0]) {
+				s.single[c] = true
+				s.single1[c] = edges
+			}
 			continue
 		}
 		seen[n] = len(s.needles)
-		p := pairOf(n[0], n[1])
-		s.pairs[p>>6] |= 1 << (p & 63)
-		b := bucketOf(p)
+		for _, c0 := range cases(n[0]) {
+			for _, c1 := range cases(n[1]) {
+				p := pairOf(c0, c1)
+				s.pairs[p>>6] |= 1 << (p & 63)
+			}
+		}
+		b := bucketOf(pairOf(n[0], n[1]))
 		s.buckets[b] = append(s.buckets[b], uint16(len(s.needles)))
 		s.needles = append(s.needles, n)
 		s.edges = append(s.edges, edges)
@@ -124,25 +132,36 @@ func pairOf(a, b byte) uint16 { return uint16(a)<<8 | uint16(b) }
 
 func bucketOf(p uint16) uint8 { return uint8(p>>8) ^ uint8(p)*31 }
 
-// Match reports whether hay contains one of the needles.
+// cases returns a lowered byte in both its cases (one, for a non-letter).
+func cases(c byte) []byte {
+	if 'a' <= c && c <= 'z' {
+		return []byte{c, c - 'a' + 'A'}
+	}
+	return []byte{c}
+}
+
+// Match reports whether hay contains one of the needles. It looks at each
+// position's two bytes as they are, in a table that holds every case of
+// the needles' first two, and folds only at the rare positions where some
+// needle may start: the needles of a rule pack start with half the
+// alphabet, so a test of the first byte alone passed most positions
+// (BenchmarkFoldSet: 1.48 -> 1.87 GB/s natively, 565 -> 600 MB/s in
+// WebAssembly).
 func (s *FoldSet) Match(hay string) bool {
 	n := len(hay)
-	for i := 0; i < n; i++ {
-		c := lower[hay[i]]
-		if !s.first[c] {
-			continue
+	if s.singles {
+		for i := 0; i < n; i++ {
+			if c := hay[i]; s.single[c] && (s.single1[c] == 0 || bounded(hay, i, i+1, s.single1[c])) {
+				return true
+			}
 		}
-		if s.single[c] && (s.single1[c] == 0 || bounded(hay, i, i+1, s.single1[c])) {
-			return true
-		}
-		if i+1 == n {
-			return false
-		}
-		p := pairOf(c, lower[hay[i+1]])
+	}
+	for i := 0; i+1 < n; i++ {
+		p := pairOf(hay[i], hay[i+1])
 		if s.pairs[p>>6]&(1<<(p&63)) == 0 {
 			continue
 		}
-		for _, k := range s.buckets[bucketOf(p)] {
+		for _, k := range s.buckets[bucketOf(pairOf(lower[hay[i]], lower[hay[i+1]]))] {
 			nd := s.needles[k]
 			if len(nd) <= n-i && equalFoldASCII(hay[i:i+len(nd)], nd) &&
 				(s.edges == nil || bounded(hay, i, i+len(nd), s.edges[k])) {
