@@ -164,7 +164,8 @@
 
   // Engine talks to the worker: call() sends {id, type, ...} and settles
   // with the answer of the same id; answers to a terminated worker are
-  // never seen. cancel() terminates the worker and starts a fresh one.
+  // never seen. cancel() terminates the worker and its reader and starts
+  // fresh ones.
   class Engine {
     constructor(modulePromise) {
       this.modulePromise = modulePromise;
@@ -172,45 +173,25 @@
       this.pending = new Map();
       this.memory = 0;
       this.onstate = () => {};
-      // The hasher: a second worker that hashes the files the page
-      // reads (see read). It lives as long as the page; a fresh engine
-      // makes it forget what it was hashing.
-      this.asks = new Map(); // hasher request number -> {w, read}
-      this.nextAsk = 1;
-      this.startHasher();
       this.start();
-    }
-
-    startHasher() {
-      const h = newWorker();
-      this.hasher = h;
-      h.onmessage = (e) => {
-        if (h === this.hasher && e.data && e.data.type === "hash-digest") this.hashed(e.data);
-      };
-      h.onerror = (e) => {
-        e.preventDefault();
-        if (h !== this.hasher) return;
-        // Answer every digest asked for with the failure; the next run
-        // gets a fresh hasher.
-        const error = { name: "Error", message: "the page's hasher failed: " + (e.message || "unknown error") };
-        for (const ask of [...this.asks.keys()]) this.hashed({ ask, error });
-        h.terminate();
-        this.digests = new Map();
-        this.startHasher();
-      };
-      h.postMessage({ type: "hash-warm" });
     }
 
     start() {
       this.ready = false;
-      // file key -> {upTo}: how far the hasher has each file (see read);
-      // a fresh worker numbers its files afresh.
-      this.digests = new Map();
-      this.hasher.postMessage({ type: "hash-forget" });
-      // read number -> the promise of its piece's handover (see read).
-      this.handovers = new Map();
+      // The engine reads files through a second worker, its reader, which
+      // reads and hashes them and hands the bytes over a channel of their
+      // own (worker.js says why): the page's thread takes no part.
       const w = newWorker();
+      const reader = newWorker();
+      const channel = new MessageChannel();
+      reader.postMessage({ type: "reader", port: channel.port2 }, [channel.port2]);
+      w.postMessage({ type: "port", port: channel.port1 }, [channel.port1]);
       this.worker = w;
+      this.reader = reader;
+      reader.onerror = (e) => {
+        e.preventDefault();
+        this.crashed(w, "the engine's reader failed: " + (e.message || "unknown error"));
+      };
       this.readyPromise = new Promise((resolve, reject) => {
         this.readyResolve = resolve;
         this.readyReject = reject;
@@ -229,14 +210,6 @@
 
     receive(w, msg) {
       if (w !== this.worker || !msg) return; // a stale worker
-      if (msg.type === "read") {
-        this.read(w, msg);
-        return;
-      }
-      if (msg.type === "digest") {
-        this.digest(w, msg);
-        return;
-      }
       if (msg.memory) this.memory = msg.memory;
       if (msg.id === 0) {
         if (msg.type === "ready" && msg.ok) {
@@ -261,83 +234,6 @@
       else p.reject(msg.error || { message: "unknown error" });
     }
 
-    // read answers the worker's request for a piece of a file. The page's
-    // thread reads it, not the worker's: a browser moves a File's bytes
-    // only while the reading thread is idle, and the worker's is busy
-    // scanning the piece before, so reads done there wait for each scan
-    // step instead of overlapping it. The bytes are handed over, not
-    // copied.
-    //
-    // The page also has each file it reads hashed, in order from its
-    // start, by the hasher (SHA256 in worker.js says why), which gets a
-    // copy of each piece: hashing on this thread took a third of its time
-    // and held up the reads the engine waits for. A piece already hashed
-    // (a second pass) is passed over, and digest answers once the whole
-    // file has been hashed.
-    //
-    // A reader asks for more than one piece at a time; each is handed over
-    // after the reader's piece before it (msg.after), so that the page
-    // hashes in order whatever order the reads finish in.
-    read(w, msg) {
-      const bytes = msg.blob.slice(msg.start, msg.end).arrayBuffer();
-      const before = this.handovers.get(msg.after) || Promise.resolve();
-      this.handovers.delete(msg.after);
-      const done = before.then(() => bytes).then(
-        (buffer) => {
-          if (w !== this.worker) return;
-          this.hashPiece(msg.key, msg.start, new Uint8Array(buffer));
-          w.postMessage({ type: "chunk", read: msg.read, buffer }, [buffer]);
-        },
-        (err) => {
-          const error = { name: (err && err.name) || "Error", message: String((err && err.message) || err) };
-          if (w === this.worker) w.postMessage({ type: "chunk", read: msg.read, error });
-        },
-      );
-      if (msg.end < msg.blob.size) this.handovers.set(msg.read, done);
-    }
-
-    hashPiece(key, start, bytes) {
-      if (!key) return;
-      let d = this.digests.get(key);
-      if (!d) {
-        // Keys are "run/file": a new run's files replace the last run's.
-        const run = key.split("/")[0];
-        for (const k of this.digests.keys()) if (k.split("/")[0] !== run) this.digests.delete(k);
-        d = { upTo: 0 };
-        this.digests.set(key, d);
-      }
-      const end = start + bytes.length;
-      if (start > d.upTo || end <= d.upTo) return; // not next (digest then fails, never guesses) or hashed already
-      const copy = bytes.slice(d.upTo - start).buffer;
-      this.hasher.postMessage({ type: "hash", key, bytes: copy }, [copy]);
-      d.upTo = end;
-    }
-
-    // digest answers the worker's request for the SHA-256 of a file's
-    // first n bytes: the file, read to its end, as the hasher has it.
-    digest(w, msg) {
-      const d = this.digests.get(msg.key);
-      if (!d || d.upTo !== msg.n) {
-        const error = { name: "Error", message: "the page hashed " + (d ? d.upTo : 0) + " of its " + msg.n + " bytes" };
-        w.postMessage({ type: "chunk", read: msg.read, error });
-        return;
-      }
-      this.digests.delete(msg.key);
-      const ask = this.nextAsk++;
-      this.asks.set(ask, { w, read: msg.read });
-      this.hasher.postMessage({ type: "hash-digest", key: msg.key, n: msg.n, ask });
-    }
-
-    // hashed passes the hasher's answer on to the worker that asked.
-    hashed(msg) {
-      const a = this.asks.get(msg.ask);
-      if (!a) return;
-      this.asks.delete(msg.ask);
-      if (a.w !== this.worker) return;
-      if (msg.buffer) a.w.postMessage({ type: "chunk", read: a.read, buffer: msg.buffer }, [msg.buffer]);
-      else a.w.postMessage({ type: "chunk", read: a.read, error: msg.error });
-    }
-
     // crashed ends a worker that failed and starts a fresh one, so that the
     // next run has an engine; fatal (the module itself did not load) stops.
     crashed(w, message, fatal) {
@@ -346,6 +242,7 @@
       this.fail({ message, kind: "internal" });
       this.onstate("crashed", message, fatal);
       w.terminate();
+      this.reader.terminate();
       if (fatal) return;
       setTimeout(() => {
         if (w === this.worker) {
@@ -376,6 +273,7 @@
       const w = this.worker;
       this.worker = null;
       w.terminate();
+      this.reader.terminate();
       this.fail({ message: "cancelled", kind: "cancelled" });
       this.start();
       this.onstate("restarting");

@@ -37,11 +37,11 @@ var uint8Array = js.Global().Get("Uint8Array")
 const parkBytes = 2 * logs.InferenceBytes
 
 // blobReader reads a JavaScript Blob (a File) from the start, chunk by
-// chunk, through blob.slice(a, b).arrayBuffer(), done by the page's thread
-// when the worker offers offhuntRead (web/worker.js): measured in
-// Chromium, a 75 MB scan waited 0.6 s for reads done on the worker's own
-// busy thread and 0.15 s for reads done by the page's. It never holds the whole
-// file, so an export larger than memory still scans.
+// chunk, through blob.slice(a, b).arrayBuffer(), done by the engine's
+// reader worker when the worker offers offhuntRead (web/worker.js):
+// measured in Chromium, a 75 MB scan waited 0.6 s for reads done on the
+// engine's own busy thread and 0.15 s for reads done by another. It never
+// holds the whole file, so an export larger than memory still scans.
 //
 // A chunk stays in JavaScript memory; each Read copies the piece asked
 // for straight into the caller's buffer, so the bytes are copied once into
@@ -49,9 +49,9 @@ const parkBytes = 2 * logs.InferenceBytes
 // buffer cost the first scan 30-50 ms of allocation per size it grew to).
 type blobReader struct {
 	blob     js.Value
-	key      string // names the file to the page, which hashes what it reads (pageDigest)
+	key      string // names the file to the reader worker, which hashes what it reads (pageDigest)
 	size     int64
-	stream   int        // numbers the reader to the page, which hands its chunks over in order
+	stream   int        // numbers the reader to the reader worker, which hands its chunks over in order
 	off      int64      // offset of the next chunk to ask for
 	chunk    int64      // size of the next chunk to ask for
 	ahead    []js.Value // promises of the next chunks' ArrayBuffers, in file order
@@ -123,7 +123,7 @@ func (r *blobReader) request() {
 		}
 		r.chunk = min(2*r.chunk, maxChunkSize)
 		if read := js.Global().Get("offhuntRead"); read.Type() == js.TypeFunction {
-			// The page reads for us (web/worker.js says why).
+			// The reader worker reads for us (web/worker.js says why).
 			r.ahead = append(r.ahead, read.Invoke(r.blob, float64(r.off), float64(end), r.key, r.stream))
 		} else {
 			r.ahead = append(r.ahead, r.blob.Call("slice", float64(r.off), float64(end)).Call("arrayBuffer"))

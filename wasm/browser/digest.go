@@ -8,15 +8,14 @@ import (
 )
 
 // pageDigest is an input's report SHA-256 as the page computes it: the
-// page's thread hashes each piece of the file as it reads it for the
-// engine (web/app.js), while the engine scans the piece before. Go
-// compiled to WebAssembly has no SHA instructions: hashing here was a
-// fifth of a scan's time in Chromium (75 MB: 3.2-3.6 s with it, 2.7-2.9 s
-// without).
+// engine's reader worker hashes each piece of the file as it reads it for
+// the engine (web/worker.js), while the engine scans. Go compiled to
+// WebAssembly has no SHA instructions: hashing here was a fifth of a
+// scan's time in Chromium (75 MB: 3.2-3.6 s with it, 2.7-2.9 s without).
 //
-// Write only counts: the page has seen the bytes. Sum asks the page for
-// the digest of the file's first n bytes, which it has once a reading
-// from the start has handed them all over.
+// Write only counts: the reader has seen the bytes. Sum asks it for the
+// digest of the file's first n bytes, which it has once a reading from
+// the start has handed them all over.
 type pageDigest struct {
 	key  string // the file, as blobReader names it to the page
 	name string // the input's name, for errors

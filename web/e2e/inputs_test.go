@@ -33,7 +33,7 @@ func expectScan(t *testing.T, tb *tab, paths ...string) {
 	if got != len(want.Findings) || got == 0 {
 		t.Fatalf("the page shows %d findings, the core finds %d (want them equal and not zero); page: %s", got, len(want.Findings), tb.pageState())
 	}
-	// The reports' SHA-256, which the page's thread computes as it reads
+	// The reports' SHA-256, which the engine's reader worker computes as it reads
 	// (an archive's entries: the engine), are the core's.
 	sums := eval[[]string](tb, `window.offhunt.findings.inputs.map((r) => r.sha256)`)
 	var wantSums []string
