@@ -310,8 +310,19 @@ func checkRecord(in *Input, st *stats, check, conv *converter, rec *record) {
 	if rec.bytes != nil && !utf8.Valid(rec.bytes) {
 		rec.problem("invalid UTF-8 (replaced with U+FFFD)")
 	}
+	m := in.mapper
 	for _, i := range g.typed {
 		f := rec.fields[i]
+		if i == g.timeSlot && m == nil {
+			// The event time: converted once, for the check and the
+			// report's time range (fits converts a datetime too).
+			if v, ok := check.convert(f, data.DateTime); !ok {
+				rec.problem(misfitReason(g.slots[i].name, f, g.slots[i].typ))
+			} else if v.K == data.KDateTime {
+				st.time(v.I)
+			}
+			continue
+		}
 		if !check.fits(f, g.slots[i].typ) {
 			rec.problem(misfitReason(g.slots[i].name, f, g.slots[i].typ))
 		}
@@ -323,7 +334,7 @@ func checkRecord(in *Input, st *stats, check, conv *converter, rec *record) {
 			}
 		}
 	}
-	if m := in.mapper; m != nil {
+	if m != nil {
 		m.compute(rec, g, conv)
 		if !rec.ev.process {
 			st.notProc++
@@ -334,10 +345,6 @@ func checkRecord(in *Input, st *stats, check, conv *converter, rec *record) {
 		}
 		if t := rec.mapped[m.timeOut]; t.K == data.KDateTime {
 			st.time(t.I)
-		}
-	} else if g.timeSlot >= 0 {
-		if v, ok := check.convert(rec.fields[g.timeSlot], data.DateTime); ok && v.K == data.KDateTime {
-			st.time(v.I)
 		}
 	}
 	if len(rec.probs) > 0 {
