@@ -111,7 +111,7 @@ let nextRead = 1;
 const lastReadOf = new Map(); // stream -> its last read's number
 self.offhuntRead = function (blob, start, end, key, stream) {
   const msg = { type: "read", blob, start, end, key, after: lastReadOf.get(stream) || 0 };
-  const p = askPage(msg);
+  const p = askReader(msg);
   if (end < blob.size) lastReadOf.set(stream, msg.read);
   else lastReadOf.delete(stream);
   return p;
@@ -121,13 +121,13 @@ self.offhuntRead = function (blob, start, end, key, stream) {
 // it reads under key, once its n bytes have all been read: it hashes a
 // file as it reads it, on its own thread (see SHA256 below).
 self.offhuntDigest = function (key, n) {
-  return askPage({ type: "digest", key, n });
+  return askReader({ type: "digest", key, n });
 };
 
-// askPage sends the reader worker a request numbered `read`; settleRead
+// askReader sends the reader worker a request numbered `read`; settleRead
 // settles its promise with the {type: "chunk"} answer.
 let readerPort = null; // the MessageChannel port to the reader worker
-function askPage(msg) {
+function askReader(msg) {
   const read = nextRead++;
   return new Promise((resolve, reject) => {
     if (!readerPort) {
