@@ -142,8 +142,9 @@ func TestRenderChart(t *testing.T) {
 }
 
 // TestFileGoneBeforeRun: a file that leaves the disk after it was chosen
-// fails the run with a message that names it (the page reads files for
-// the engine, so the browser's error crosses two threads to get there);
+// fails the run with a message that names it (the engine's reader worker
+// reads files for it, so the browser's error crosses two threads to get
+// there);
 // the engine stays up and the next run works.
 func TestFileGoneBeforeRun(t *testing.T) {
 	sample, err := os.ReadFile(samplePath())
