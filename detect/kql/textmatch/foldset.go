@@ -17,10 +17,9 @@ import "math"
 // the line breaks of a regular expression's literals are fine). It is immutable
 // and safe for concurrent use, and Match does not allocate.
 //
-// A term set (NewTermFoldSet, or NewMixedFoldSet for some needles) finds
-// its needles only as the has operator does: a needle that starts (ends)
-// with a term character must not be preceded (followed) by one. A rule
-// pack's has_any of rclone's commands holds "copy", "move" and "ls", which
+// A set made by NewMixedFoldSet finds its term needles only as the has
+// operator does: a needle that starts (ends) with a term character must
+// not be preceded (followed) by one. A rule pack's has_any of rclone's commands holds "copy", "move" and "ls", which
 // as bare substrings are in robocopy, removefile and tools: tested as
 // terms, 25% of the bench export's rows pass the prefilter instead of 38%.
 type FoldSet struct {
@@ -45,21 +44,12 @@ func NewFoldSet(needles []string) (s *FoldSet, ok bool) {
 	return NewMixedFoldSet(needles, nil)
 }
 
-// NewTermFoldSet is NewFoldSet for needles that must match as has
-// matches them (see FoldSet): Match(hay) is then true exactly when
-// hay has one of the needles (case-insensitively).
-func NewTermFoldSet(needles []string) (s *FoldSet, ok bool) {
-	terms := make([]bool, len(needles))
-	for i := range terms {
-		terms[i] = true
-	}
-	return NewMixedFoldSet(needles, terms)
-}
-
 // NewMixedFoldSet is NewFoldSet where needle i matches as a has term when
 // terms[i] is set (terms may be nil: none do), so that the substrings and
-// the terms a reader looks for in one field take one pass over it. A
-// needle given both ways matches as a substring, the weaker.
+// the terms a reader looks for in one field take one pass over it: with
+// every terms[i] set, Match(hay) is true exactly when hay has one of the
+// needles (case-insensitively). A needle given both ways matches as a
+// substring, the weaker.
 func NewMixedFoldSet(needles []string, terms []bool) (s *FoldSet, ok bool) {
 	if len(needles) == 0 || len(needles) > math.MaxUint16 || terms != nil && len(terms) != len(needles) {
 		return nil, false
